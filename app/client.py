@@ -1,0 +1,461 @@
+"""`Client`: the one facade that views, tests, benchmarks and scripts use.
+
+Every action validates its input, writes the optimistic change and its outbox entry in
+one local transaction, and returns without touching the network; the sync engine sends
+it in the background. All SQLite work runs on one database thread, never on the UI loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app import photos as photo_pipeline
+from app.credentials import CredentialStore
+from app.domain import actions
+from app.domain.lifecycle import Rejected
+from app.domain.models import (
+    STATUS_LABELS,
+    Job,
+    JobStatus,
+    Offer,
+    OfferStatus,
+    PhotoStage,
+    Priority,
+    Role,
+    Trade,
+    User,
+)
+from app.store.local import Store, now
+from app.sync import protocol as p
+from app.sync.engine import SyncEngine, SyncReport, last_sync
+
+ACTION_LABELS = {
+    "report_repair": "Report a repair",
+    "post_job": "Post a job",
+    "put_forward": "Put yourself forward",
+    "accept_job": "Accept a job",
+    "award": "Award a job",
+    "start_visit": "Start a visit",
+    "complete_job": "Complete a job",
+    "record_no_access": "Record no access",
+    "rate_job": "Rate a repair",
+    "cancel_job": "Cancel a repair",
+}
+WHAT_NEXT = {
+    "taken": "Nothing more to do: look for other jobs on the job board.",
+    "not_found": "The job has moved on. Pull down to refresh your lists.",
+    "not_eligible": "Check your trades, areas and certificates in your profile.",
+    "evidence": "Open the job and add the missing evidence, then try again.",
+    "invalid": "Correct the details and try again.",
+}
+FINISHED = {JobStatus.COMPLETED, JobStatus.CLOSED, JobStatus.CANCELLED, JobStatus.DUPLICATE}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool | None  # None until the first round has tried
+    pending: int  # changes waiting to be sent
+    last_sync: datetime | None
+    problems: int
+    syncing: bool
+    uploads_waiting: int
+    error: str | None
+    notice: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: int
+    action: str
+    code: str
+    message: str
+    what_next: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class LocalPhoto:
+    sha256: str
+    stage: PhotoStage
+    thumbnail: bytes
+
+
+class JobView(Job):
+    """A job as a screen shows it, with what is still waiting to be sent."""
+
+    pending: bool = False
+    my_offer: Offer | None = None
+    offer_count: int = 0
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def trade_label(self) -> str:
+        return self.trade.label
+
+
+class Client:
+    def __init__(
+        self, data_dir: Path, server_url: str, store: Store, pool: ThreadPoolExecutor
+    ) -> None:
+        self.data_dir = data_dir
+        self.server_url = server_url.rstrip("/")
+        self.store = store
+        self._pool = pool
+        self._listeners: list[Callable[[], None]] = []
+        self._status_cache: tuple[int, int, int, str | None] = (0, 0, 0, None)
+        self.photos_dir = data_dir / "photos"
+        self.thumbs_dir = data_dir / "thumbnails"
+        self.credentials = CredentialStore(f"{self.server_url} {store.device_id}")
+        self.user: User | None = None
+        self.http = httpx.AsyncClient(base_url=self.server_url, timeout=20.0)
+        self.engine = SyncEngine(store, self._db, self.http, self.photos_dir, self._changed)
+        self._task: asyncio.Task | None = None
+
+    @classmethod
+    async def open(cls, data_dir: Path | str, server_url: str) -> Client:
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        loop = asyncio.get_running_loop()
+        store = await loop.run_in_executor(pool, Store, data_dir / "repairs.db")
+        client = cls(data_dir, server_url, store, pool)
+        client.photos_dir.mkdir(exist_ok=True)
+        client.thumbs_dir.mkdir(exist_ok=True)
+        await client._db(store.reset_interrupted_uploads)
+        token = await asyncio.to_thread(client.credentials.get)
+        user = await client._db(store.user)
+        if token and user:
+            client._authorise(token, user)
+        await client._refresh_counts()
+        return client
+
+    async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    # -- session -----------------------------------------------------------------------
+
+    def _authorise(self, token: str, user: User) -> None:
+        self.user = user
+        self.http.headers["Authorization"] = f"Bearer {token}"
+        self.engine.signed_out = False
+
+    async def login(self, email: str, password: str) -> User:
+        if not email.strip() or not password:
+            raise Rejected("invalid", "Enter your email address and password.")
+        try:
+            response = await self.http.post(
+                "/v1/auth/login", json={"email": email.strip(), "password": password}
+            )
+        except httpx.TransportError:
+            raise Rejected(
+                "offline", "Can't reach the server. Check your signal and try again."
+            ) from None
+        if response.status_code != 200:
+            raise Rejected("sign_in", response.json().get("detail", "Sign-in failed."))
+        body = p.LoginResponse.model_validate_json(response.content)
+        user = User.model_validate(body.user)
+        previous = await self._db(self.store.user)
+        if previous and previous.id != user.id:
+            await self._db(self.store.clear_synced)  # another person's data must not show
+        await self._db(self.store.tx_put, "user", user.model_dump_json())
+        await asyncio.to_thread(self.credentials.set, body.token)
+        self._authorise(body.token, user)
+        self.engine.kick()
+        self._changed()
+        return user
+
+    async def logout(self) -> None:
+        await asyncio.to_thread(self.credentials.clear)
+        self.http.headers.pop("Authorization", None)
+        self.user = None
+        self.engine.signed_out = True
+        self._changed()
+
+    # -- sync ------------------------------------------------------------------------
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self._listeners.append(callback)
+
+    def _changed(self) -> None:
+        asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        await self._refresh_counts()
+        for callback in list(self._listeners):
+            callback()
+
+    async def _refresh_counts(self) -> None:
+        def counts():
+            return (
+                self.store.count("outbox"),
+                self.store.count("problems"),
+                self.store.count("photos", "state IN ('waiting', 'uploading')"),
+                self.store.get("last_sync"),
+            )
+
+        self._status_cache = await self._db(counts)
+
+    def start_background_sync(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.engine.run_forever())
+
+    def connectivity_changed(self) -> None:
+        """Call when the device's network comes back: sync now, not at the next timer."""
+        self.engine.failures = 0
+        self.engine.kick()
+
+    async def sync(self) -> SyncReport:
+        report = await self.engine.round()
+        await self._refresh_counts()
+        return report
+
+    def status(self) -> SyncStatus:
+        pending, problems, uploads, synced = self._status_cache
+        return SyncStatus(
+            online=self.engine.online,
+            pending=pending,
+            last_sync=last_sync(synced),
+            problems=problems,
+            syncing=self.engine.syncing,
+            uploads_waiting=uploads,
+            error=self.engine.error,
+            notice=self.credentials.notice,
+        )
+
+    def problems(self) -> list[Problem]:
+        return [
+            Problem(
+                id=r["id"],
+                action=ACTION_LABELS.get(r["name"], r["name"]),
+                code=r["code"],
+                message=r["message"],
+                what_next=WHAT_NEXT.get(r["code"], "Check the details and try again."),
+                created_at=datetime.fromisoformat(r["created_at"]),
+            )
+            for r in self.store.problems()
+        ]
+
+    async def dismiss_problem(self, problem_id: int) -> None:
+        await self._db(self.store.dismiss_problem, problem_id)
+        self._changed()
+
+    async def close(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.http.aclose()
+        await self._db(self.store.close)
+        self._pool.shutdown(wait=True)
+
+    # -- actions -----------------------------------------------------------------------
+
+    async def _act(self, name: str, **args: Any) -> None:
+        if self.user is None:
+            raise Rejected("signed_out", "Please sign in first.")
+        ctx = actions.Context(user=self.user, now=now())
+        await self._db(self.store.act, ctx, name, args)
+        await self._refresh_counts()
+        self.engine.kick()
+        self._changed()
+
+    async def add_photo(self, data: bytes, stage: PhotoStage) -> LocalPhoto:
+        """Prepare a photo (upright, small, no location) and keep it ready to attach."""
+        try:
+            photo = await asyncio.to_thread(photo_pipeline.prepare_photo, data)
+        except photo_pipeline.PhotoRejected as e:
+            raise Rejected("photo", e.reason) from None
+
+        def write():
+            for folder, content in (
+                (self.photos_dir, photo.data),
+                (self.thumbs_dir, photo.thumbnail),
+            ):
+                path = folder / f"{photo.sha256}.jpg"
+                if not path.exists():
+                    path.write_bytes(content)
+
+        await asyncio.to_thread(write)
+        return LocalPhoto(photo.sha256, PhotoStage(stage), photo.thumbnail)
+
+    @staticmethod
+    def _photo_args(photos: Iterable[LocalPhoto]) -> list[dict]:
+        return [{"sha256": ph.sha256, "stage": ph.stage.value} for ph in photos]
+
+    async def report_repair(
+        self,
+        trade: Trade,
+        title: str,
+        description: str = "",
+        location: str = "",
+        access_notes: str = "",
+        damp_and_mould: bool = False,
+        photos: Iterable[LocalPhoto] = (),
+    ) -> str:
+        job_id = str(uuid.uuid4())
+        await self._act(
+            "report_repair",
+            job_id=job_id,
+            trade=Trade(trade).value,
+            title=title,
+            description=description,
+            location=location,
+            access_notes=access_notes,
+            damp_and_mould=damp_and_mould,
+            photos=self._photo_args(photos),
+        )
+        return job_id
+
+    async def post_job(
+        self,
+        job_id: str,
+        priority: Priority,
+        award_mode: str = "offers",
+        fixed_price_pence: int | None = None,
+    ) -> None:
+        await self._act(
+            "post_job",
+            job_id=job_id,
+            priority=Priority(priority).value,
+            award_mode=award_mode,
+            fixed_price_pence=fixed_price_pence,
+        )
+
+    async def put_forward(
+        self, job_id: str, price_pence: int, earliest_slot: date, note: str = ""
+    ) -> str:
+        offer_id = str(uuid.uuid4())
+        await self._act(
+            "put_forward",
+            offer_id=offer_id,
+            job_id=job_id,
+            price_pence=price_pence,
+            earliest_slot=earliest_slot.isoformat(),
+            note=note,
+        )
+        return offer_id
+
+    async def accept_job(self, job_id: str) -> None:
+        await self._act("accept_job", job_id=job_id)
+
+    async def award(self, job_id: str, offer_id: str) -> None:
+        await self._act("award", job_id=job_id, offer_id=offer_id)
+
+    async def start_visit(self, job_id: str, photos: Iterable[LocalPhoto] = ()) -> str:
+        visit_id = str(uuid.uuid4())
+        await self._act(
+            "start_visit", job_id=job_id, visit_id=visit_id, photos=self._photo_args(photos)
+        )
+        return visit_id
+
+    async def complete_job(
+        self, job_id: str, notes: str = "", photos: Iterable[LocalPhoto] = ()
+    ) -> None:
+        await self._act("complete_job", job_id=job_id, notes=notes, photos=self._photo_args(photos))
+
+    async def record_no_access(
+        self, job_id: str, note: str = "", photos: Iterable[LocalPhoto] = ()
+    ) -> None:
+        await self._act(
+            "record_no_access", job_id=job_id, note=note, photos=self._photo_args(photos)
+        )
+
+    async def rate_job(self, job_id: str, speed: int, quality: int, review: str = "") -> None:
+        await self._act("rate_job", job_id=job_id, speed=speed, quality=quality, review=review)
+
+    async def cancel_job(self, job_id: str, reason: str = "") -> None:
+        await self._act("cancel_job", job_id=job_id, reason=reason)
+
+    # -- reads -----------------------------------------------------------------------
+
+    async def _jobs(
+        self, where: str, params: tuple = (), with_offers: bool = False
+    ) -> list[JobView]:
+        def read() -> list[JobView]:
+            jobs = self.store.rows("jobs", where, params)
+            pending = self.store.pending_ids("jobs") | self._jobs_with_pending_offers()
+            offers = self.store.rows("offers") if with_offers else []
+            views = []
+            for job in jobs:
+                mine = [o for o in offers if o.job_id == job.id]
+                own = next(
+                    (o for o in mine if self.user and o.tradesperson_id == self.user.id), None
+                )
+                views.append(
+                    JobView(
+                        **job.model_dump(),
+                        pending=job.id in pending,
+                        my_offer=own,
+                        offer_count=len(mine),
+                    )
+                )
+            return views
+
+        return await self._db(read)
+
+    def _jobs_with_pending_offers(self) -> set[str]:
+        ids = self.store.pending_ids("offers")
+        return {o.job_id for o in (self.store.row("offers", i) for i in ids) if o}
+
+    async def my_repairs(self) -> list[JobView]:
+        views = await self._jobs("resident_id = ?", (self._uid(),))
+        return sorted(views, key=lambda j: j.reported_at, reverse=True)
+
+    async def job_board(self) -> list[JobView]:
+        views = await self._jobs("status = ?", (JobStatus.POSTED.value,), with_offers=True)
+        return sorted(views, key=_by_target)
+
+    async def my_jobs(self) -> list[JobView]:
+        views = await self._jobs("awarded_to = ?", (self._uid(),))
+        return sorted((v for v in views if v.status not in FINISHED), key=_by_target)
+
+    async def triage_queue(self) -> list[JobView]:
+        open_states = (JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.POSTED)
+        marks = ",".join("?" * len(open_states))
+        views = await self._jobs(
+            f"status IN ({marks})", tuple(s.value for s in open_states), with_offers=True
+        )
+        return sorted(views, key=_by_target)
+
+    async def job(self, job_id: str) -> JobView | None:
+        views = await self._jobs("id = ?", (job_id,), with_offers=True)
+        return views[0] if views else None
+
+    async def offers_for(self, job_id: str) -> list[Offer]:
+        offers = await self._db(self.store.rows, "offers", "job_id = ?", (job_id,))
+        return sorted(
+            (o for o in offers if o.status is not OfferStatus.WITHDRAWN),
+            key=lambda o: (o.price_pence, o.earliest_slot),
+        )
+
+    async def photo_states(self) -> dict[str, tuple[str, str]]:
+        """Each attached photo's upload state (waiting, uploading, uploaded, failed)."""
+        return await self._db(self.store.photo_states)
+
+    def thumbnail(self, sha256: str) -> bytes | None:
+        path = self.thumbs_dir / f"{sha256}.jpg"
+        return path.read_bytes() if path.exists() else None
+
+    def _uid(self) -> str:
+        if self.user is None:
+            raise Rejected("signed_out", "Please sign in first.")
+        return self.user.id
+
+    @property
+    def role(self) -> Role | None:
+        return self.user.role if self.user else None
+
+
+def _by_target(job: Job) -> tuple:
+    return (job.target_at is None, job.target_at or job.reported_at, job.reported_at)

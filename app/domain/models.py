@@ -1,0 +1,210 @@
+"""The marketplace's nouns: roles, trades, priorities, job states, and the records that
+travel between client and server (jobs, offers, visits)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    TRADESPERSON = "tradesperson"
+    OFFICER = "officer"
+
+
+class Trade(StrEnum):
+    PLUMBING = "plumbing"
+    ELECTRICAL = "electrical"
+    GAS = "gas"
+    CARPENTRY = "carpentry"
+    ROOFING = "roofing"
+    GLAZING = "glazing"
+    PLASTERING = "plastering"
+    DAMP_AND_MOULD = "damp_and_mould"
+    LOCKSMITH = "locksmith"
+    GENERAL = "general"
+
+    @property
+    def label(self) -> str:
+        return TRADE_LABELS[self]
+
+
+TRADE_LABELS = {
+    Trade.PLUMBING: "Plumbing",
+    Trade.ELECTRICAL: "Electrical",
+    Trade.GAS: "Gas and heating",
+    Trade.CARPENTRY: "Carpentry",
+    Trade.ROOFING: "Roofing",
+    Trade.GLAZING: "Glazing",
+    Trade.PLASTERING: "Plastering",
+    Trade.DAMP_AND_MOULD: "Damp and mould",
+    Trade.LOCKSMITH: "Locks and doors",
+    Trade.GENERAL: "General repairs",
+}
+
+# Work that the law says only a certified person may do, and the certificate it needs.
+REGULATED_TRADES = {Trade.GAS: "gas_safe", Trade.ELECTRICAL: "niceic"}
+
+
+class Priority(StrEnum):
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+    PLANNED = "planned"
+
+
+class JobStatus(StrEnum):
+    REPORTED = "reported"
+    TRIAGED = "triaged"
+    POSTED = "posted"
+    AWARDED = "awarded"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    NO_ACCESS = "no_access"
+    VARIATION_PENDING = "variation_pending"
+    ON_HOLD = "on_hold"
+    CANCELLED = "cancelled"
+    DUPLICATE = "duplicate"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    JobStatus.REPORTED: "Reported",
+    JobStatus.TRIAGED: "Being assessed",
+    JobStatus.POSTED: "Finding a tradesperson",
+    JobStatus.AWARDED: "Tradesperson chosen",
+    JobStatus.SCHEDULED: "Visit booked",
+    JobStatus.IN_PROGRESS: "Work started",
+    JobStatus.COMPLETED: "Completed",
+    JobStatus.CLOSED: "Closed",
+    JobStatus.NO_ACCESS: "No access at last visit",
+    JobStatus.VARIATION_PENDING: "Extra work awaiting approval",
+    JobStatus.ON_HOLD: "On hold",
+    JobStatus.CANCELLED: "Cancelled",
+    JobStatus.DUPLICATE: "Duplicate report",
+}
+
+
+class AwardMode(StrEnum):
+    OFFERS = "offers"  # tradespeople put themselves forward; the officer chooses
+    FIRST_TO_ACCEPT = "first_to_accept"  # fixed price; the first eligible acceptance wins
+
+
+class OfferStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Job(Record):
+    id: str
+    landlord_id: str
+    home_id: str
+    trade: Trade
+    title: str
+    description: str = ""
+    location: str = ""  # where in the home, e.g. "bathroom"
+    access_notes: str = ""
+    status: JobStatus = JobStatus.REPORTED
+    priority: Priority | None = None
+    damp_and_mould: bool = False
+    award_mode: AwardMode = AwardMode.OFFERS
+    fixed_price_pence: int | None = None
+    reported_at: datetime
+    target_at: datetime | None = None
+    awarded_to: str | None = None
+    awarded_offer_id: str | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    completion_notes: str = ""
+    parent_id: str | None = None
+    rating_speed: int | None = None
+    rating_quality: int | None = None
+    review: str = ""
+    photos: list[str] = Field(default_factory=list)
+    # Where: the district is public to tradespeople; the rest only once the job is theirs.
+    district: str = ""
+    street: str = ""
+    flat: str | None = None
+    resident_id: str | None = None
+    resident_name: str | None = None
+    resident_phone: str | None = None
+
+
+class Offer(Record):
+    id: str
+    job_id: str
+    tradesperson_id: str
+    business_name: str = ""
+    price_pence: int
+    earliest_slot: date
+    note: str = ""
+    status: OfferStatus = OfferStatus.OPEN
+    created_at: datetime
+
+
+class Visit(Record):
+    id: str
+    job_id: str
+    tradesperson_id: str
+    started_at: datetime
+    outcome: str = "in_progress"  # in_progress, completed, no_access
+    notes: str = ""
+    photos: list[str] = Field(default_factory=list)
+
+
+class Home(Record):
+    id: str
+    landlord_id: str
+    street: str
+    flat: str
+    postcode: str
+    district: str
+
+
+class Tradesperson(Record):
+    id: str
+    name: str
+    business_name: str
+    trades: list[Trade]
+    districts: list[str]
+    certificates: dict[str, date] = Field(default_factory=dict)  # kind -> expiry
+    insurance_expires: date | None = None
+    small_local: bool = True
+
+
+class User(Record):
+    id: str
+    email: str
+    name: str
+    role: Role
+    landlord_id: str
+    home_id: str | None = None
+
+
+class PhotoStage(StrEnum):
+    REPORT = "report"
+    BEFORE = "before"
+    AFTER = "after"
+    NO_ACCESS = "no_access"
+    EXTRA = "extra"
+
+
+class PhotoRef(Record):
+    """A photo as jobs and visits refer to it: its content hash and what it shows."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    stage: PhotoStage

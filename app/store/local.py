@@ -1,0 +1,312 @@
+"""The local store. All calls are blocking and must run on the client's database thread.
+
+Server rows live in their tables as JSON bodies. An optimistic change first copies the
+server's version of each row it touches into `shadow`; after every pull the shadows are
+put back and the still-pending mutations are applied again on top (a rebase), so a
+rejected change disappears and a pending one survives whatever the server sent."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from app.domain import actions
+from app.domain.lifecycle import Rejected
+from app.domain.models import Home, Job, Offer, Tradesperson, User, Visit
+from app.store.migrations import SYNCED, migrate
+from app.sync.protocol import Change, Mutation
+
+MODEL_OF = {
+    "homes": Home,
+    "tradespeople": Tradesperson,
+    "jobs": Job,
+    "offers": Offer,
+    "visits": Visit,
+}
+TABLE_OF = {Job: "jobs", Offer: "offers", Visit: "visits"}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")  # an outbox entry survives power loss
+        migrate(conn)
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.device_id = self.get("device_id") or str(uuid.uuid4())
+        with self.tx():
+            self.put("device_id", self.device_id)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------------
+
+    def get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put(self, key: str, value: str | None) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def user(self) -> User | None:
+        raw = self.get("user")
+        return User.model_validate_json(raw) if raw else None
+
+    # -- rows ---------------------------------------------------------------------------
+
+    def row(self, table: str, key: str):
+        found = self.conn.execute(f"SELECT body FROM {table} WHERE id = ?", (key,)).fetchone()
+        return MODEL_OF[table].model_validate_json(found[0]) if found else None
+
+    def rows(self, table: str, where: str = "1", params: tuple = ()) -> list:
+        model = MODEL_OF[table]
+        query = f"SELECT body FROM {table} WHERE {where}"
+        return [model.model_validate_json(b) for (b,) in self.conn.execute(query, params)]
+
+    def pending_ids(self, table: str) -> set[str]:
+        query = "SELECT id FROM shadow WHERE tbl = ?"
+        return {r[0] for r in self.conn.execute(query, (table,))}
+
+    def count(self, table: str, where: str = "1", params: tuple = ()) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[
+            0
+        ]
+
+    # -- actions and the outbox ------------------------------------------------------
+
+    def tx_put(self, key: str, value: str | None) -> None:
+        with self.tx():
+            self.put(key, value)
+
+    def act(self, ctx: actions.Context, name: str, args: dict) -> Mutation:
+        """Apply an action optimistically and queue it and its photos, in one transaction."""
+        with self.tx():
+            actions.apply(_LocalRepo(self), ctx, name, args)
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO photos(sha256, stage, state, size, created_at) "
+                "VALUES (?, ?, 'waiting', 0, ?)",
+                [(ph["sha256"], ph["stage"], ctx.now.isoformat()) for ph in args.get("photos", [])],
+            )
+            seq = int(self.get("next_seq") or 1)
+            self.put("next_seq", str(seq + 1))
+            mutation = Mutation(
+                id=str(uuid.uuid4()),
+                device_id=self.device_id,
+                seq=seq,
+                name=name,
+                args=args,
+                created_at=ctx.now,
+            )
+            self.conn.execute(
+                "INSERT INTO outbox(seq, id, name, args, created_at) VALUES (?, ?, ?, ?, ?)",
+                (
+                    seq,
+                    mutation.id,
+                    name,
+                    json.dumps(args, default=str),
+                    mutation.created_at.isoformat(),
+                ),
+            )
+        return mutation
+
+    def outbox(self, limit: int = 10_000) -> list[Mutation]:
+        rows = self.conn.execute(
+            "SELECT id, seq, name, args, created_at FROM outbox ORDER BY seq LIMIT ?", (limit,)
+        )
+        return [
+            Mutation(
+                id=i, device_id=self.device_id, seq=s, name=n, args=json.loads(a), created_at=c
+            )
+            for i, s, n, a, c in rows
+        ]
+
+    def ready_to_push(self, limit: int) -> list[Mutation]:
+        """The outbox in order, up to the first mutation whose photos are not up yet."""
+        waiting = set(self.photos_waiting())
+        ready = []
+        for mutation in self.outbox(limit):
+            if any(ph["sha256"] in waiting for ph in mutation.args.get("photos", [])):
+                break
+            ready.append(mutation)
+        return ready
+
+    # -- photos -----------------------------------------------------------------------
+
+    def photos_waiting(self) -> list[str]:
+        query = (
+            "SELECT sha256 FROM photos WHERE state IN ('waiting', 'uploading') ORDER BY created_at"
+        )
+        return [r[0] for r in self.conn.execute(query)]
+
+    def photo_state(self, sha256: str, state: str, error: str = "") -> None:
+        with self.tx():
+            self.conn.execute(
+                "UPDATE photos SET state = ?, error = ?, attempts = attempts + 1, "
+                "uploaded_at = CASE WHEN ? = 'uploaded' THEN ? ELSE uploaded_at END "
+                "WHERE sha256 = ?",
+                (state, error, state, now().isoformat(), sha256),
+            )
+
+    def reset_interrupted_uploads(self) -> None:
+        with self.tx():
+            self.conn.execute("UPDATE photos SET state = 'waiting' WHERE state = 'uploading'")
+
+    def photo_states(self) -> dict[str, tuple[str, str]]:
+        rows = self.conn.execute("SELECT sha256, state, error FROM photos")
+        return {sha: (state, error) for sha, state, error in rows}
+
+    def settle(self, results: list[tuple[Mutation, str, str, str]]) -> None:
+        """Record what the server said: sent mutations leave the outbox; refusals become
+        problems for the user. Their optimistic effects go at the next rebase."""
+        with self.tx():
+            for mutation, status, code, message in results:
+                self.conn.execute("DELETE FROM outbox WHERE id = ?", (mutation.id,))
+                if status == "rejected":
+                    self.conn.execute(
+                        "INSERT INTO problems(mutation_id, name, code, message, created_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (mutation.id, mutation.name, code, message, now().isoformat()),
+                    )
+
+    def problems(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT id, mutation_id, name, code, message, created_at FROM problems ORDER BY id"
+        )
+        keys = ("id", "mutation_id", "name", "code", "message", "created_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def dismiss_problem(self, problem_id: int) -> None:
+        with self.tx():
+            self.conn.execute("DELETE FROM problems WHERE id = ?", (problem_id,))
+
+    # -- pull ---------------------------------------------------------------------------
+
+    def apply_pull(self, changes: list[Change], cursor: str, reset: bool) -> None:
+        """One page of server changes and its cursor, applied together, then a rebase."""
+        with self.tx() as conn:
+            if reset:
+                for table in SYNCED:
+                    conn.execute(f"DELETE FROM {table}")
+                conn.execute("DELETE FROM shadow")
+            shadowed = {(t, i) for t, i in conn.execute("SELECT tbl, id FROM shadow")}
+            upserts: dict[str, list] = {}
+            deletes: dict[str, list] = {}
+            for ch in changes:
+                if ch.table not in MODEL_OF:
+                    continue  # a newer server's table this version does not know
+                body = json.dumps(ch.row, separators=(",", ":")) if ch.op == "upsert" else None
+                if (ch.table, ch.id) in shadowed:
+                    conn.execute(
+                        "UPDATE shadow SET body = ? WHERE tbl = ? AND id = ?",
+                        (body, ch.table, ch.id),
+                    )
+                elif body is None:
+                    deletes.setdefault(ch.table, []).append((ch.id,))
+                else:
+                    upserts.setdefault(ch.table, []).append((ch.id, body))
+            for table, values in upserts.items():
+                conn.executemany(
+                    f"INSERT INTO {table}(id, body) VALUES (?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                    values,
+                )
+            for table, values in deletes.items():
+                conn.executemany(f"DELETE FROM {table} WHERE id = ?", values)
+            self.put("cursor", cursor)
+            self._rebase()
+
+    def _rebase(self) -> None:
+        for table, key, body in self.conn.execute("SELECT tbl, id, body FROM shadow").fetchall():
+            if body is None:
+                self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (key,))
+            else:
+                self.conn.execute(
+                    f"INSERT OR REPLACE INTO {table}(id, body) VALUES (?, ?)", (key, body)
+                )
+        self.conn.execute("DELETE FROM shadow")
+        user = self.user()
+        if user is None:
+            return
+        for mutation in self.outbox():
+            ctx = actions.Context(user=user, now=mutation.created_at)
+            savepoint = f"m{mutation.seq}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                actions.apply(_LocalRepo(self), ctx, mutation.name, mutation.args)
+            except Rejected:
+                # It no longer applies here; the server will decide and say why.
+                self.conn.execute(f"ROLLBACK TO {savepoint}")
+            self.conn.execute(f"RELEASE {savepoint}")
+
+    def clear_synced(self) -> None:
+        """Forget every server row and the cursor, keeping the outbox (e.g. on sign-out)."""
+        with self.tx() as conn:
+            for table in SYNCED:
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("DELETE FROM shadow")
+            self.put("cursor", None)
+
+
+class _LocalRepo:
+    """The domain's `Repo` over the local store; saves keep the server's pre-image."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def job(self, job_id: str) -> Job | None:
+        return self.store.row("jobs", job_id)
+
+    def offer(self, offer_id: str) -> Offer | None:
+        return self.store.row("offers", offer_id)
+
+    def home(self, home_id: str) -> Home | None:
+        return self.store.row("homes", home_id)
+
+    def tradesperson(self, user_id: str) -> Tradesperson | None:
+        return self.store.row("tradespeople", user_id)
+
+    def offers_for_job(self, job_id: str) -> list[Offer]:
+        return self.store.rows("offers", "job_id = ?", (job_id,))
+
+    def visits_for_job(self, job_id: str) -> list[Visit]:
+        return self.store.rows("visits", "job_id = ?", (job_id,))
+
+    def save(self, record: Job | Offer | Visit) -> None:
+        table = TABLE_OF[type(record)]
+        conn = self.store.conn
+        conn.execute(
+            f"INSERT OR IGNORE INTO shadow(tbl, id, body) "
+            f"SELECT ?, ?, (SELECT body FROM {table} WHERE id = ?)",
+            (table, record.id, record.id),
+        )
+        conn.execute(
+            f"INSERT OR REPLACE INTO {table}(id, body) VALUES (?, ?)",
+            (record.id, record.model_dump_json()),
+        )
