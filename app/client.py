@@ -76,6 +76,7 @@ class SyncStatus:
 class Problem:
     id: int
     action: str
+    args: dict
     code: str
     message: str
     what_next: str
@@ -115,6 +116,7 @@ class Client:
         self._pool = pool
         self._listeners: list[Callable[[], None]] = []
         self._status_cache: tuple[int, int, int, str | None] = (0, 0, 0, None)
+        self._problems: list[Problem] = []
         self.photos_dir = data_dir / "photos"
         self.thumbs_dir = data_dir / "thumbnails"
         self.credentials = CredentialStore(f"{self.server_url} {store.device_id}")
@@ -197,6 +199,19 @@ class Client:
             callback()
 
     async def _refresh_counts(self) -> None:
+        self._problems = [
+            Problem(
+                id=r["id"],
+                action=ACTION_LABELS.get(r["name"], r["name"]),
+                args=r["args"],
+                code=r["code"],
+                message=r["message"],
+                what_next=WHAT_NEXT.get(r["code"], "Check the details and try again."),
+                created_at=datetime.fromisoformat(r["created_at"]),
+            )
+            for r in await self._db(self.store.problems)
+        ]
+
         def counts():
             return (
                 self.store.count("outbox"),
@@ -235,17 +250,8 @@ class Client:
         )
 
     def problems(self) -> list[Problem]:
-        return [
-            Problem(
-                id=r["id"],
-                action=ACTION_LABELS.get(r["name"], r["name"]),
-                code=r["code"],
-                message=r["message"],
-                what_next=WHAT_NEXT.get(r["code"], "Check the details and try again."),
-                created_at=datetime.fromisoformat(r["created_at"]),
-            )
-            for r in self.store.problems()
-        ]
+        """Actions the server refused, with what to do next (as of the last refresh)."""
+        return list(self._problems)
 
     async def dismiss_problem(self, problem_id: int) -> None:
         await self._db(self.store.dismiss_problem, problem_id)

@@ -190,17 +190,28 @@ class Store:
                 self.conn.execute("DELETE FROM outbox WHERE id = ?", (mutation.id,))
                 if status == "rejected":
                     self.conn.execute(
-                        "INSERT INTO problems(mutation_id, name, code, message, created_at) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (mutation.id, mutation.name, code, message, now().isoformat()),
+                        "INSERT INTO problems(mutation_id, name, args, code, message, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (
+                            mutation.id,
+                            mutation.name,
+                            json.dumps(mutation.args, default=str),
+                            code,
+                            message,
+                            now().isoformat(),
+                        ),
                     )
 
     def problems(self) -> list[dict]:
         rows = self.conn.execute(
-            "SELECT id, mutation_id, name, code, message, created_at FROM problems ORDER BY id"
+            "SELECT id, mutation_id, name, args, code, message, created_at FROM problems "
+            "ORDER BY id"
         )
-        keys = ("id", "mutation_id", "name", "code", "message", "created_at")
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        keys = ("id", "mutation_id", "name", "args", "code", "message", "created_at")
+        problems = [dict(zip(keys, r, strict=True)) for r in rows]
+        for problem in problems:
+            problem["args"] = json.loads(problem["args"])
+        return problems
 
     def dismiss_problem(self, problem_id: int) -> None:
         with self.tx():

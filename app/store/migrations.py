@@ -23,7 +23,8 @@ MIGRATIONS: list[str] = [
     "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
     " args TEXT NOT NULL, created_at TEXT NOT NULL);"
     "CREATE TABLE problems (id INTEGER PRIMARY KEY, mutation_id TEXT NOT NULL, name TEXT NOT"
-    " NULL, code TEXT NOT NULL, message TEXT NOT NULL, created_at TEXT NOT NULL);"
+    " NULL, args TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,"
+    " created_at TEXT NOT NULL);"
     "CREATE TABLE shadow (tbl TEXT NOT NULL, id TEXT NOT NULL, body TEXT,"
     " PRIMARY KEY (tbl, id));"
     + _synced_table("homes")
