@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "put_forward": "Put yourself forward",
     "accept_job": "Accept a job",
     "award": "Award a job",
+    "withdraw_award": "Take a job back",
     "start_visit": "Start a visit",
     "complete_job": "Complete a job",
     "record_no_access": "Record no access",
@@ -357,6 +358,9 @@ class Client:
 
     async def award(self, job_id: str, offer_id: str) -> None:
         await self._act("award", job_id=job_id, offer_id=offer_id)
+
+    async def withdraw_award(self, job_id: str, reason: str = "") -> None:
+        await self._act("withdraw_award", job_id=job_id, reason=reason)
 
     async def start_visit(self, job_id: str, photos: Iterable[LocalPhoto] = ()) -> str:
         visit_id = str(uuid.uuid4())

@@ -24,10 +24,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, port: int | None = None) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = build(f"sqlite:///{root / 'server.db'}", root / "blobs")
         self.server = uvicorn.Server(

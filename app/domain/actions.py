@@ -24,7 +24,7 @@ from app.domain.models import (
     User,
     Visit,
 )
-from app.domain.targets import target_for
+from app.domain.targets import damp_and_mould_timers, target_for
 from app.sync import protocol as p
 
 Record = Job | Offer | Visit
@@ -120,13 +120,16 @@ def post_job(repo: Repo, ctx: Context, a: p.PostJob) -> None:
     job = _job(repo, a.job_id)
     if a.award_mode == "first_to_accept" and a.fixed_price_pence is None:
         raise Rejected("invalid", "Give a fixed price for a job that goes to the first to accept.")
+    target = target_for(a.priority, job.reported_at)
+    if job.damp_and_mould:  # Awaab's Law: the investigation deadline binds whatever the priority
+        target = min(target, damp_and_mould_timers(job.reported_at).investigate_by)
     _move(
         repo,
         ctx,
         job,
         Action.POST,
         priority=a.priority,
-        target_at=target_for(a.priority, job.reported_at),
+        target_at=target,
         award_mode=a.award_mode,
         fixed_price_pence=a.fixed_price_pence,
     )
@@ -174,6 +177,7 @@ def accept_job(repo: Repo, ctx: Context, a: p.AcceptJob) -> None:
 
 def award(repo: Repo, ctx: Context, a: p.Award) -> None:
     job = _job(repo, a.job_id)
+    decide(job, Action.AWARD, ctx.actor)  # a job already awarded says so before its offers do
     offer = repo.offer(a.offer_id)
     if offer is None or offer.job_id != job.id:
         raise Rejected("not_found", "This offer is no longer available.")
@@ -184,6 +188,15 @@ def award(repo: Repo, ctx: Context, a: p.Award) -> None:
         status = OfferStatus.ACCEPTED if other.id == offer.id else OfferStatus.DECLINED
         if other.status is OfferStatus.OPEN:
             repo.save(other.model_copy(update={"status": status}))
+
+
+def withdraw_award(repo: Repo, ctx: Context, a: p.WithdrawAward) -> None:
+    """Take a job back from its tradesperson and reopen it for offers."""
+    job = _job(repo, a.job_id)
+    offer = repo.offer(job.awarded_offer_id) if job.awarded_offer_id else None
+    _move(repo, ctx, job, Action.WITHDRAW_AWARD, awarded_to=None, awarded_offer_id=None)
+    if offer:
+        repo.save(offer.model_copy(update={"status": OfferStatus.WITHDRAWN}))
 
 
 def start_visit(repo: Repo, ctx: Context, a: p.StartVisit) -> None:
@@ -242,7 +255,11 @@ def record_no_access(repo: Repo, ctx: Context, a: p.RecordNoAccess) -> None:
         tradesperson_id=ctx.user.id,
         started_at=ctx.now,
     )
-    repo.save(visit.model_copy(update={"outcome": "no_access", "notes": a.note, "photos": shas}))
+    repo.save(
+        visit.model_copy(
+            update={"outcome": "no_access", "notes": a.note, "photos": visit.photos + shas}
+        )
+    )
 
 
 def rate_job(repo: Repo, ctx: Context, a: p.RateJob) -> None:
@@ -270,6 +287,7 @@ HANDLERS = {
     "put_forward": put_forward,
     "accept_job": accept_job,
     "award": award,
+    "withdraw_award": withdraw_award,
     "start_visit": start_visit,
     "complete_job": complete_job,
     "record_no_access": record_no_access,

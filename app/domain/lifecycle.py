@@ -24,6 +24,7 @@ class Action(StrEnum):
     TRIAGE = "triage"
     POST = "post"
     AWARD = "award"
+    WITHDRAW_AWARD = "withdraw_award"
     ACCEPT = "accept"
     START = "start"
     COMPLETE = "complete"
@@ -61,6 +62,7 @@ RULES: dict[Action, Rule] = {
     Action.TRIAGE: _rule({S.REPORTED, S.TRIAGED}, S.TRIAGED, OFFICER),
     Action.POST: _rule({S.REPORTED, S.TRIAGED}, S.POSTED, OFFICER),
     Action.AWARD: _rule({S.REPORTED, S.TRIAGED, S.POSTED}, S.AWARDED, OFFICER),
+    Action.WITHDRAW_AWARD: _rule({S.AWARDED, S.SCHEDULED, S.NO_ACCESS}, S.POSTED, OFFICER),
     Action.ACCEPT: _rule({S.POSTED}, S.AWARDED, TRADE),
     Action.START: _rule({S.AWARDED, S.SCHEDULED, S.NO_ACCESS}, S.IN_PROGRESS, TRADE),
     Action.COMPLETE: _rule({S.IN_PROGRESS}, S.COMPLETED, TRADE),
@@ -98,7 +100,7 @@ def decide(job: Job, action: Action, actor: Actor) -> JobStatus:
         raise Rejected("wrong_state", message)
     if action is Action.ACCEPT and job.award_mode is not AwardMode.FIRST_TO_ACCEPT:
         raise Rejected("wrong_mode", "This job takes offers: put yourself forward instead.")
-    if action is Action.CANCEL and actor.role is RESIDENT and job.status is S.IN_PROGRESS:
+    if action is Action.CANCEL and actor.role is RESIDENT and job.started_at is not None:
         raise Rejected(
             "started", "Work has started, so only your housing officer can cancel this repair."
         )

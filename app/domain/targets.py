@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -26,6 +27,7 @@ class TargetPolicy:
 
 
 DEFAULT_POLICY = TargetPolicy()
+UK = ZoneInfo("Europe/London")  # working days are UK days, whatever clock the caller uses
 
 
 @lru_cache(maxsize=64)
@@ -56,8 +58,15 @@ def working_days_between(start: date, end: date) -> int:
     return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(n)))
 
 
+def _uk_date(moment: datetime) -> date:
+    return moment.astimezone(UK).date() if moment.tzinfo else moment.date()
+
+
 def _end_of_day(day: date, like: datetime) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=like.tzinfo)
+    """23:59:59 UK time on `day`, in the same kind of clock as `like`."""
+    if like.tzinfo is None:
+        return datetime.combine(day, time(23, 59, 59))
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UK).astimezone(like.tzinfo)
 
 
 def target_for(
@@ -71,7 +80,7 @@ def target_for(
         Priority.ROUTINE: policy.routine_days,
         Priority.PLANNED: policy.planned_days,
     }[priority]
-    return _end_of_day(add_working_days(reported_at.date(), days), reported_at)
+    return _end_of_day(add_working_days(_uk_date(reported_at), days), reported_at)
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ def damp_and_mould_timers(
 ) -> DampAndMouldTimers:
     """The three deadlines. Until the investigation happens, later ones assume it happens
     on its deadline; once it has, they run from the day it did."""
-    investigate_by = add_working_days(reported_at.date(), policy.damp_investigate_days)
+    investigate_by = add_working_days(_uk_date(reported_at), policy.damp_investigate_days)
     base = investigated_on or investigate_by
     summary_by = add_working_days(base, policy.damp_summary_days)
     safety_by = add_working_days(base, policy.damp_safety_work_days)

@@ -229,7 +229,8 @@ class Store:
             shadowed = {(t, i) for t, i in conn.execute("SELECT tbl, id FROM shadow")}
             upserts: dict[str, list] = {}
             deletes: dict[str, list] = {}
-            for ch in changes:
+            latest = {(ch.table, ch.id): ch for ch in changes}  # the last change to a row wins
+            for ch in latest.values():
                 if ch.table not in MODEL_OF:
                     continue  # a newer server's table this version does not know
                 body = json.dumps(ch.row, separators=(",", ":")) if ch.op == "upsert" else None

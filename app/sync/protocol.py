@@ -48,6 +48,11 @@ class PutForward(Args):
     note: str = Field(default="", max_length=500)
 
 
+class WithdrawAward(Args):
+    job_id: str
+    reason: str = Field(default="", max_length=500)
+
+
 class AcceptJob(Args):
     job_id: str
 
@@ -93,6 +98,7 @@ ACTIONS: dict[str, type[Args]] = {
     "put_forward": PutForward,
     "accept_job": AcceptJob,
     "award": Award,
+    "withdraw_award": WithdrawAward,
     "start_visit": StartVisit,
     "complete_job": CompleteJob,
     "record_no_access": RecordNoAccess,

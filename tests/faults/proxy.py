@@ -41,6 +41,7 @@ class FaultProxy:
     def __init__(self, upstream_port: int, seed: int) -> None:
         self.upstream_port = upstream_port
         self.faults = Faults()
+        self.cut_next_upload = False  # forward half of the next PUT, then hang up
         self.rng = random.Random(seed)
         self.loop = asyncio.new_event_loop()
         self.port = 0
@@ -62,7 +63,7 @@ class FaultProxy:
     def _count(self, what: str) -> None:
         self.faults.counts[what] = self.faults.counts.get(what, 0) + 1
 
-    async def _forward(self, request: bytes, method: bytes) -> bytes | None:
+    async def _forward(self, request: bytes, method: bytes, wait: bool = True) -> bytes | None:
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         except OSError:
@@ -70,6 +71,8 @@ class FaultProxy:
         try:
             writer.write(request)
             await writer.drain()
+            if not wait:
+                return None
             return await _read_message(reader, no_body=method == b"HEAD")
         except (OSError, asyncio.IncompleteReadError):
             return None
@@ -83,6 +86,11 @@ class FaultProxy:
                 if request is None:
                     return
                 method = request.split(b" ", 1)[0]
+                if method == b"PUT" and self.cut_next_upload:
+                    self.cut_next_upload = False
+                    self._count("cut_upload")
+                    await self._forward(request[: len(request) // 2], method, wait=False)
+                    return
                 f, roll = self.faults, self.rng.random
                 if roll() < f.delay:
                     self._count("delayed")

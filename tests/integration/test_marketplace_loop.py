@@ -32,7 +32,9 @@ async def test_a_reported_leak_is_posted_offered_awarded_completed_and_rated(tmp
     trade = await signed_in(tmp_path, server, "tradesperson")
 
     job_id = await resident.report_repair(
-        Trade.PLUMBING, "Leak under the kitchen sink", location="Kitchen",
+        Trade.PLUMBING,
+        "Leak under the kitchen sink",
+        location="Kitchen",
         photos=[await resident.add_photo(jpeg("blue"), PhotoStage.REPORT)],
     )
     assert (await resident.job(job_id)).pending
