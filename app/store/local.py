@@ -174,6 +174,10 @@ class Store:
                 (state, error, state, now().isoformat(), sha256),
             )
 
+    def uploaded_before(self, moment: datetime) -> list[str]:
+        query = "SELECT sha256 FROM photos WHERE state = 'uploaded' AND uploaded_at < ?"
+        return [r[0] for r in self.conn.execute(query, (moment.isoformat(),))]
+
     def reset_interrupted_uploads(self) -> None:
         with self.tx():
             self.conn.execute("UPDATE photos SET state = 'waiting' WHERE state = 'uploading'")

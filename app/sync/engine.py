@@ -10,7 +10,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PUSH_BATCH = 100
 PULL_PAGE = 1000
+KEEP_ORIGINALS = timedelta(days=14)  # then only the thumbnail stays on the phone
 
 
 class SyncFailed(Exception):
@@ -131,6 +132,7 @@ class SyncEngine:
 
     async def _request(self, method: str, url: str, **kw) -> httpx.Response:
         response = await self.http.request(method, url, **kw)
+        self.online = True  # the server answered, whatever it said
         if response.status_code == 401:
             raise SyncFailed("Please sign in again to send your changes.", signed_out=True)
         if response.status_code == 426:
@@ -162,6 +164,8 @@ class SyncEngine:
                     continue
             await self.run_db(self.store.photo_state, sha, "uploaded", "")
             report.uploaded += 1
+        for sha in await self.run_db(self.store.uploaded_before, now() - KEEP_ORIGINALS):
+            (self.photos_dir / f"{sha}.jpg").unlink(missing_ok=True)
         self.on_change()
 
     async def _push(self, report: SyncReport) -> None:
