@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from app.domain import actions
 from app.domain.lifecycle import Rejected
-from app.domain.models import User
+from app.domain.models import Tradesperson, User
 from app.photos import PhotoRejected, verify_prepared
 from app.sync import protocol as p
 from server_stub import db, security
@@ -226,8 +226,6 @@ def _advance_device(conn: sa.Connection, device_id: str, user_id: str, seq: int)
 
 
 def _viewer(conn: sa.Connection, user: User) -> Viewer:
-    from app.domain.models import Tradesperson
-
     row = conn.execute(sa.select(db.tradespeople).where(db.tradespeople.c.id == user.id))
     row = row.mappings().first()
     return Viewer(user, Tradesperson.model_validate(dict(row)) if row else None)
