@@ -436,7 +436,8 @@ class Client:
         views = await self._jobs(
             f"status IN ({marks})", tuple(s.value for s in open_states), with_offers=True
         )
-        return sorted(views, key=_by_target)
+        # New reports first, oldest first: they have no target until they are triaged.
+        return sorted(views, key=lambda j: (j.status is not JobStatus.REPORTED, *_by_target(j)))
 
     async def job(self, job_id: str) -> JobView | None:
         views = await self._jobs("id = ?", (job_id,), with_offers=True)

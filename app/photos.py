@@ -21,7 +21,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError, WebPImagePlugin
 
 try:
     import pillow_heif
@@ -37,7 +37,12 @@ LONG_EDGE = 1600
 THUMBNAIL_LONG_EDGE = 320
 JPEG_QUALITY = 80
 
-ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "HEIF")
+# Image.open(formats=...) fails on a format whose plugin is not registered yet, hence
+# the WebPImagePlugin import and HEIF only when pillow_heif loaded. "JPEG" also opens MPO
+# files (multi-picture JPEGs from some cameras).
+ACCEPTED_FORMATS = ("JPEG", "PNG", WebPImagePlugin.WebPImageFile.format) + (
+    ("HEIF",) if HEIF_SUPPORTED else ()
+)
 
 EMPTY = "This photo is empty. Take the photo again or choose another one."
 TOO_MANY_BYTES = "This file is over 40 MB, too big for a photo. Choose a smaller photo."

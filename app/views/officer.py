@@ -8,7 +8,7 @@ import flet as ft
 from app.client import Client, JobView
 from app.domain.models import JobStatus, Priority
 from app.views import format as fmt
-from app.views.widgets import attempt, empty, heading, job_card, line, on
+from app.views.widgets import address, attempt, empty, heading, job_card, line, on
 
 PRIORITY_WORDS = {
     Priority.EMERGENCY: "Emergency (24 hours)",
@@ -41,7 +41,7 @@ class Triage:
                 line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
                 line(
                     ft.Icons.PLACE_OUTLINED,
-                    f"{job.flat or ''} {job.street}, {job.district}".strip(),
+                    address(job),
                 ),
                 line(
                     ft.Icons.EVENT,
@@ -61,7 +61,12 @@ class Triage:
                 )
             else:
                 details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
-                details.append(line(ft.Icons.PEOPLE_OUTLINE, f"{job.offer_count} offer(s)"))
+                details.append(
+                    line(
+                        ft.Icons.PEOPLE_OUTLINE,
+                        f"{job.offer_count} offer{'' if job.offer_count == 1 else 's'}",
+                    )
+                )
                 if job.offer_count:
                     actions.append(
                         ft.FilledButton("See offers and award", on_click=on(self._offers, job))

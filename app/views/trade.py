@@ -10,7 +10,18 @@ import flet as ft
 from app.client import Client, JobView
 from app.domain.models import AwardMode, JobStatus, OfferStatus, PhotoStage
 from app.views import format as fmt
-from app.views.widgets import PhotoPicker, attempt, empty, field, heading, job_card, line, on, say
+from app.views.widgets import (
+    PhotoPicker,
+    address,
+    attempt,
+    empty,
+    field,
+    heading,
+    job_card,
+    line,
+    on,
+    say,
+)
 
 OFFER_WORDS = {
     OfferStatus.OPEN: "You put yourself forward",
@@ -18,10 +29,6 @@ OFFER_WORDS = {
     OfferStatus.ACCEPTED: "You were chosen",
     OfferStatus.WITHDRAWN: "Offer withdrawn",
 }
-
-
-def where(job: JobView) -> str:
-    return " ".join(x for x in (job.flat, job.street, job.district) if x) or job.district
 
 
 class JobBoard:
@@ -45,7 +52,7 @@ class JobBoard:
         for job in await self.client.job_board():
             details = [
                 line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
-                line(ft.Icons.PLACE_OUTLINED, f"{job.street}, {job.district}"),
+                line(ft.Icons.PLACE_OUTLINED, address(job)),
                 line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)),
             ]
             if job.priority:
@@ -76,7 +83,7 @@ class JobBoard:
                         "Put yourself forward", on_click=lambda _e, j=job: self._offer(j)
                     )
                 )
-            cards.append(job_card(job, details, actions))
+            cards.append(job_card(job, details, actions, badge="Open for offers"))
         self.list.controls = cards or [
             empty(
                 "No open jobs match your trades and areas "
@@ -146,7 +153,7 @@ class MyJobs:
         cards = []
         for job in await self.client.my_jobs():
             details = [
-                line(ft.Icons.PLACE_OUTLINED, where(job)),
+                line(ft.Icons.PLACE_OUTLINED, address(job)),
                 line(
                     ft.Icons.PERSON_OUTLINE,
                     f"{job.resident_name or 'Resident'} {job.resident_phone or ''}".strip(),

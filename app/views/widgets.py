@@ -59,13 +59,21 @@ def pending_marker() -> ft.Control:
     )
 
 
-def job_card(job: JobView, details: list[ft.Control], actions: list[ft.Control]) -> ft.Control:
+def address(job: JobView) -> str:
+    """As much of the address as this person may see: the flat only once the job is theirs."""
+    street = ", ".join(x for x in (job.flat, job.street) if x)
+    return f"{street}, {job.district}" if street else job.district
+
+
+def job_card(
+    job: JobView, details: list[ft.Control], actions: list[ft.Control], badge: str = ""
+) -> ft.Control:
     colour = STATUS_COLOURS.get(job.status, ft.Colors.BLUE_GREY_700)
     top = ft.Row(
         [
             ft.Text(job.title, weight=ft.FontWeight.W_600, size=16, expand=True),
             ft.Container(
-                ft.Text(job.status_label, size=12, color=ft.Colors.WHITE),
+                ft.Text(badge or job.status_label, size=12, color=ft.Colors.WHITE),
                 bgcolor=colour,
                 padding=ft.Padding.symmetric(horizontal=8, vertical=2),
                 border_radius=12,

@@ -132,7 +132,7 @@ async def test_a_queue_that_failed_resumes_by_itself_when_the_server_returns(tmp
     back = LiveServer(server.root, port=server.port).start()
     try:
         for _ in range(200):  # no user action from here on
-            if resident.status().pending == 0 and resident.status().online:
+            if resident.status().pending == 0 and not (await resident.job(job_id)).pending:
                 break
             await asyncio.sleep(0.05)
         assert resident.status().pending == 0 and resident.status().online
