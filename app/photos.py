@@ -189,7 +189,7 @@ def _shrink(im: Image.Image, long_edge: int) -> Image.Image:
     size = _fit(im.size, long_edge)
     if size == im.size:
         return im
-    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:

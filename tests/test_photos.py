@@ -101,7 +101,9 @@ def png_claiming(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims an enormous picture (a decompression bomb)."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
@@ -324,7 +326,9 @@ def test_real_small_file_with_too_many_pixels_is_refused():
 
 
 def test_every_reason_is_a_sentence_for_the_user():
-    reasons = [value for name, value in vars(photos).items() if name.isupper() and isinstance(value, str)]
+    reasons = [
+        value for name, value in vars(photos).items() if name.isupper() and isinstance(value, str)
+    ]
     assert len(reasons) >= 9
     for reason in reasons:
         assert reason[0].isupper() or reason.startswith("iPhone")
