@@ -428,7 +428,8 @@ class Client:
 
     async def my_jobs(self) -> list[JobView]:
         views = await self._jobs("awarded_to = ?", (self._uid(),))
-        return sorted((v for v in views if v.status not in FINISHED), key=_by_target)
+        # Finished work stays in view until it has reached the server, photos and all.
+        return sorted((v for v in views if v.status not in FINISHED or v.pending), key=_by_target)
 
     async def triage_queue(self) -> list[JobView]:
         open_states = (JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.POSTED)

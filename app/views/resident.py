@@ -7,7 +7,17 @@ import flet as ft
 from app.client import Client
 from app.domain.models import JobStatus, PhotoStage, Trade
 from app.views import format as fmt
-from app.views.widgets import PhotoPicker, attempt, empty, field, heading, job_card, line, say
+from app.views.widgets import (
+    PhotoPicker,
+    attempt,
+    empty,
+    field,
+    heading,
+    job_card,
+    line,
+    photo_progress,
+    say,
+)
 
 EMERGENCY_LINE = "020 8356 3691"
 
@@ -144,11 +154,8 @@ class MyRepairs:
             ]
             if job.status not in (JobStatus.COMPLETED, JobStatus.CLOSED, JobStatus.CANCELLED):
                 details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
-            waiting = [s for s in job.photos if states.get(s, ("uploaded",))[0] != "uploaded"]
-            if waiting:
-                details.append(
-                    line(ft.Icons.PHOTO_OUTLINED, f"{len(waiting)} photo(s) waiting to upload")
-                )
+            if progress := photo_progress(job, states):
+                details.append(progress)
             actions = []
             if job.status in (JobStatus.COMPLETED, JobStatus.CLOSED):
                 if job.rating_quality is None:

@@ -20,6 +20,7 @@ from app.views.widgets import (
     job_card,
     line,
     on,
+    photo_progress,
     say,
 )
 
@@ -151,6 +152,7 @@ class MyJobs:
 
     async def refresh(self) -> None:
         cards = []
+        states = await self.client.photo_states()
         for job in await self.client.my_jobs():
             details = [
                 line(ft.Icons.PLACE_OUTLINED, address(job)),
@@ -162,6 +164,8 @@ class MyJobs:
             ]
             if job.access_notes:
                 details.append(line(ft.Icons.KEY_OUTLINED, job.access_notes))
+            if progress := photo_progress(job, states):
+                details.append(progress)
             actions: list[ft.Control] = []
             if job.status in (JobStatus.AWARDED, JobStatus.SCHEDULED, JobStatus.NO_ACCESS):
                 actions.append(ft.FilledButton("Start visit", on_click=on(self._start, job)))

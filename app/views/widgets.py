@@ -65,6 +65,27 @@ def address(job: JobView) -> str:
     return f"{street}, {job.district}" if street else job.district
 
 
+PHOTO_STATE_WORDS = {
+    "waiting": "waiting to upload",
+    "uploading": "uploading",
+    "failed": "could not be sent",
+}
+
+
+def photo_progress(job: JobView, states: dict[str, tuple[str, str]]) -> ft.Control | None:
+    """'2 photos: 1 uploading, 1 waiting to upload', or None once they are all up."""
+    counts: dict[str, int] = {}
+    for sha in job.photos:
+        state = states.get(sha, ("uploaded", ""))[0]
+        if state != "uploaded":
+            counts[state] = counts.get(state, 0) + 1
+    if not counts:
+        return None
+    parts = ", ".join(f"{n} {PHOTO_STATE_WORDS.get(state, state)}" for state, n in counts.items())
+    noun = "photo" if len(job.photos) == 1 else "photos"
+    return line(ft.Icons.PHOTO_OUTLINED, f"{len(job.photos)} {noun}: {parts}")
+
+
 def job_card(
     job: JobView, details: list[ft.Control], actions: list[ft.Control], badge: str = ""
 ) -> ft.Control:

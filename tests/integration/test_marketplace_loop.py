@@ -67,7 +67,11 @@ async def test_a_reported_leak_is_posted_offered_awarded_completed_and_rated(tmp
     await trade.start_visit(job_id)
     after = await trade.add_photo(jpeg("white"), PhotoStage.AFTER)
     await trade.complete_job(job_id, "Replaced the trap and seal.", [after])
+    kept = {j.id: j for j in await trade.my_jobs()}[job_id]  # still shown until it is sent
+    assert kept.status is JobStatus.COMPLETED and kept.pending
+    assert (await trade.photo_states())[after.sha256][0] == "waiting"
     report = await trade.sync()
+    assert (await trade.photo_states())[after.sha256][0] == "uploaded"
     assert report.uploaded == 1 and report.rejected == 0
     assert job_id not in {j.id for j in await trade.my_jobs()}
 
