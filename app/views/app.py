@@ -10,18 +10,19 @@ import flet as ft
 
 from app.client import Client
 from app.views.shell import Shell
-from app.views.signin import SignIn
+from app.views.signin import DemoAccounts, SignIn
 from app.views.widgets import on
 
 
 class Session:
-    def __init__(self, page: ft.Page, client: Client, demo: bool) -> None:
+    def __init__(self, page: ft.Page, client: Client, demo: DemoAccounts | None) -> None:
         self.page, self.client, self.demo = page, client, demo
         self.shell: Shell | None = None
         self._refresh_queued = False
         client.on_change(self._changed)
 
     def _changed(self) -> None:
+        """Called on the loop after any change: one refresh at a time is enough."""
         if self.shell and not self._refresh_queued:
             self._refresh_queued = True
             self.page.run_task(self._refresh)
@@ -34,7 +35,7 @@ class Session:
     async def show(self) -> None:
         if self.client.user is None:
             self.shell = None
-            self.page.appbar = self.page.navigation_bar = None
+            self.page.appbar = self.page.navigation_bar = self.page.on_resize = None
             self.page.controls = [SignIn(self.page, self.client, self.demo, self.show).control]
             self.page.update()
             return
@@ -42,7 +43,7 @@ class Session:
         self.shell.layout()
         await self.shell.refresh()
 
-    async def _sign_out(self, _e) -> None:
+    async def _sign_out(self) -> None:
         await self.client.logout()
         await self.show()
 
@@ -57,7 +58,7 @@ async def device_folder(page: ft.Page, data_dir: Path) -> Path:
     return data_dir / "devices" / str(device)
 
 
-def make_main(data_dir: Path, server_url: str, demo: bool):
+def make_main(data_dir: Path, server_url: str, demo: DemoAccounts | None):
     async def main(page: ft.Page) -> None:
         page.title = "Repairs Marketplace"
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)

@@ -6,136 +6,132 @@ from __future__ import annotations
 import flet as ft
 
 from app.client import Client, JobView
-from app.domain.models import JobStatus, Priority
+from app.domain.models import JobStatus, Offer, OfferStatus, Priority
 from app.views import format as fmt
-from app.views.widgets import address, attempt, empty, heading, job_card, line, on
+from app.views.widgets import (
+    FormDialog,
+    ListScreen,
+    address,
+    attempt,
+    empty,
+    error_text,
+    hint,
+    job_card,
+    line,
+    on,
+    show_error,
+)
 
 PRIORITY_WORDS = {
-    Priority.EMERGENCY: "Emergency (24 hours)",
+    Priority.EMERGENCY: "Emergency (make safe within 24 hours)",
     Priority.URGENT: "Urgent (5 working days)",
     Priority.ROUTINE: "Routine (20 working days)",
     Priority.PLANNED: "Planned (60 working days)",
 }
+NEW = (JobStatus.REPORTED, JobStatus.TRIAGED)
 
 
-class Triage:
+class Triage(ListScreen):
     title, icon = "Reports to triage", ft.Icons.INBOX_OUTLINED
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        self.page, self.client = page, client
-        self.list = ft.Column(spacing=8)
-        self.summary = ft.Text(color=ft.Colors.GREY_700)
-        self.control = ft.Column(
-            [heading("Reports to triage"), self.summary, self.list],
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
-        )
+        super().__init__(page, client)
+        self.intro.visible = True
 
     async def refresh(self) -> None:
         jobs = await self.client.triage_queue()
-        new = sum(j.status is JobStatus.REPORTED for j in jobs)
-        self.summary.value = f"{new} new reports, {len(jobs) - new} posted and awaiting award."
-        cards = []
-        for job in jobs:
-            details = [
-                line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
-                line(
-                    ft.Icons.PLACE_OUTLINED,
-                    address(job),
-                ),
-                line(
-                    ft.Icons.EVENT,
-                    f"Reported {fmt.day(job.reported_at)} by {job.resident_name or 'a resident'}",
-                ),
-            ]
-            if job.damp_and_mould:
-                details.append(
-                    line(ft.Icons.WATER_DROP_OUTLINED, "Damp and mould: Awaab's Law timers apply")
-                )
-            if job.description:
-                details.append(ft.Text(job.description, size=13))
-            actions: list[ft.Control] = []
-            if job.status in (JobStatus.REPORTED, JobStatus.TRIAGED):
+        new = sum(j.status in NEW for j in jobs)
+        self.intro.value = (
+            f"{new} new report{'' if new == 1 else 's'} to triage, "
+            f"{len(jobs) - new} posted and waiting to be awarded."
+        )
+        self.list.controls = [self._card(job) for job in jobs] or [empty("Nothing to triage.")]
+
+    def _card(self, job: JobView) -> ft.Control:
+        details = [
+            line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
+            line(ft.Icons.PLACE_OUTLINED, address(job)),
+            line(
+                ft.Icons.EVENT,
+                f"Reported {fmt.day(job.reported_at)} by {job.resident_name or 'a resident'}",
+            ),
+        ]
+        if job.location:
+            details.append(line(ft.Icons.MEETING_ROOM_OUTLINED, f"In the {job.location.lower()}"))
+        if job.damp_and_mould:
+            details.append(
+                line(ft.Icons.WATER_DROP_OUTLINED, "Damp and mould: Awaab's Law timers apply")
+            )
+        if job.description:
+            details.append(ft.Text(job.description, size=13))
+        actions: list[ft.Control] = []
+        if job.status in NEW:
+            actions.append(ft.FilledButton("Post to marketplace", on_click=on(self._post, job)))
+        else:
+            if job.priority:
+                details.append(line(ft.Icons.PRIORITY_HIGH, PRIORITY_WORDS[job.priority]))
+            details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
+            offers = f"{job.offer_count} offer{'' if job.offer_count == 1 else 's'}"
+            details.append(line(ft.Icons.PEOPLE_OUTLINE, offers))
+            if job.offer_count:
                 actions.append(
-                    ft.FilledButton("Post to marketplace", on_click=lambda _e, j=job: self._post(j))
+                    ft.FilledButton("See offers and award", on_click=on(self._offers, job))
                 )
-            else:
-                details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
-                details.append(
-                    line(
-                        ft.Icons.PEOPLE_OUTLINE,
-                        f"{job.offer_count} offer{'' if job.offer_count == 1 else 's'}",
-                    )
-                )
-                if job.offer_count:
-                    actions.append(
-                        ft.FilledButton("See offers and award", on_click=on(self._offers, job))
-                    )
-            cards.append(job_card(job, details, actions))
-        self.list.controls = cards or [empty("Nothing to triage.")]
+        return job_card(job, details, actions)
 
     def _post(self, job: JobView) -> None:
         choice = ft.RadioGroup(
             ft.Column([ft.Radio(value=p.value, label=PRIORITY_WORDS[p]) for p in Priority])
         )
+        missing = error_text()
 
-        async def send(_e) -> None:
+        async def send() -> str | None:
+            show_error(missing, None if choice.value else "Choose a priority.")
             if not choice.value:
-                return
-            self.page.pop_dialog()
-            await attempt(
-                self.page,
-                lambda: self.client.post_job(job.id, Priority(choice.value)),
-                "Posted to the marketplace.",
-                self.client,
-            )
+                return None
+            await self.client.post_job(job.id, Priority(choice.value))
+            return "Posted to the marketplace."
 
-        self.page.show_dialog(
-            ft.AlertDialog(
-                title=ft.Text(f"Post: {job.title}"),
-                content=ft.Column([ft.Text("Priority"), choice], tight=True),
-                actions=[
-                    ft.TextButton("Cancel", on_click=lambda _e: self.page.pop_dialog()),
-                    ft.FilledButton("Post job", on_click=send),
-                ],
-            )
-        )
+        FormDialog(
+            self.page,
+            self.client,
+            f"Post: {job.title}",
+            [
+                hint("The priority sets the target date tradespeople must meet."),
+                ft.Text("Priority", weight=ft.FontWeight.W_600),
+                choice,
+                missing,
+            ],
+            "Post job",
+            send,
+        ).open()
 
     async def _offers(self, job: JobView) -> None:
-        offers = [o for o in await self.client.offers_for(job.id) if o.status == "open"]
-
-        def award(offer_id: str):
-            async def go(_e) -> None:
-                self.page.pop_dialog()
-                await attempt(
-                    self.page,
-                    lambda: self.client.award(job.id, offer_id),
-                    "Job awarded.",
-                    self.client,
-                )
-
-            return go
-
-        rows = [
-            ft.ListTile(
-                title=ft.Text(o.business_name),
-                subtitle=ft.Text(
-                    f"{fmt.money(o.price_pence)}, earliest visit "
-                    f"{fmt.day(o.earliest_slot)}" + (f"\n{o.note}" if o.note else "")
-                ),
-                trailing=ft.FilledButton("Award", on_click=award(o.id)),
-            )
-            for o in offers
-        ]
+        offers = [o for o in await self.client.offers_for(job.id) if o.status is OfferStatus.OPEN]
+        rows = [self._offer_row(job, o) for o in offers] or [ft.Text("No open offers.")]
         self.page.show_dialog(
             ft.AlertDialog(
                 title=ft.Text(f"Offers: {job.title}"),
-                content=ft.Column(
-                    rows or [ft.Text("No open offers.")],
-                    tight=True,
-                    scroll=ft.ScrollMode.AUTO,
-                    width=520,
-                ),
-                actions=[ft.TextButton("Close", on_click=lambda _e: self.page.pop_dialog())],
+                content=ft.Column([hint("Cheapest first."), *rows], tight=True, width=520),
+                actions=[ft.TextButton("Close", on_click=on(self.page.pop_dialog))],
+                scrollable=True,
             )
+        )
+
+    def _offer_row(self, job: JobView, offer: Offer) -> ft.Control:
+        async def award() -> None:
+            self.page.pop_dialog()
+            await attempt(
+                self.page,
+                lambda: self.client.award(job.id, offer.id),
+                f"Job awarded to {offer.business_name}.",
+                self.client,
+            )
+
+        subtitle = f"{fmt.money(offer.price_pence)}, earliest visit {fmt.day(offer.earliest_slot)}"
+        return ft.ListTile(
+            title=ft.Text(offer.business_name),
+            subtitle=ft.Text(subtitle + (f"\n{offer.note}" if offer.note else "")),
+            trailing=ft.FilledButton("Award", on_click=on(award)),
+            content_padding=ft.Padding.all(0),
         )

@@ -4,69 +4,81 @@ from __future__ import annotations
 
 import flet as ft
 
-from app.client import Client
+from app.client import Client, JobView
 from app.domain.models import JobStatus, PhotoStage, Trade
 from app.views import format as fmt
 from app.views.widgets import (
+    FormDialog,
+    ListScreen,
     PhotoPicker,
+    Screen,
     attempt,
+    dropdown,
+    dropdown_row,
     empty,
+    error_text,
     field,
+    guarded,
     heading,
+    icon_action,
     job_card,
     line,
+    on,
     photo_progress,
-    say,
+    show_error,
 )
 
 EMERGENCY_LINE = "020 8356 3691"
+TRADE_MISSING = "Choose what kind of repair this is."
+DONE = (JobStatus.COMPLETED, JobStatus.CLOSED)
 
 
-class ReportRepair:
+def emergency_note() -> ft.Control:
+    return ft.Container(
+        ft.Row(
+            [
+                ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=ft.Colors.RED_800),
+                ft.Text(
+                    "Emergency? Smell of gas, flooding, no heating or hot water for someone "
+                    f"vulnerable, or exposed wires: phone {EMERGENCY_LINE} now, day or night. "
+                    "Don't report it here.",
+                    expand=True,
+                    color=ft.Colors.RED_900,
+                ),
+            ]
+        ),
+        bgcolor=ft.Colors.RED_50,
+        padding=ft.Padding.all(12),
+        border_radius=8,
+    )
+
+
+class ReportRepair(Screen):
     title, icon = "Report a repair", ft.Icons.ADD_CIRCLE_OUTLINE
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        self.page, self.client = page, client
-        self.trade: Trade | None = None
-        self.trade_chips = ft.Row(wrap=True, spacing=8, run_spacing=8)
-        self.trade_error = ft.Text("", color=ft.Colors.RED_700, size=13, visible=False)
+        super().__init__(page, client)
+        self.trade = dropdown(
+            "What kind of repair?",
+            [(t.value, t.label) for t in Trade],
+            on_select=guarded(self._trade_chosen),
+        )
+        self.trade_error = error_text()
         self.what = field(
-            label="What's wrong?",
-            hint_text="e.g. Tap leaking under the kitchen sink",
-            max_length=120,
+            "What's wrong?", hint_text="e.g. Tap leaking under the kitchen sink", max_length=120
         )
-        self.details = field(
-            label="More details (optional)", multiline=True, min_lines=2, max_lines=5
-        )
-        self.where = field(label="Where in your home?", hint_text="e.g. Kitchen")
+        self.details = field("More details (optional)", multiline=True, min_lines=2, max_lines=5)
+        self.where = field("Where in your home?", hint_text="e.g. Kitchen")
         self.access = field(
-            label="When can we get in? (optional)", hint_text="e.g. Weekday mornings, call first"
+            "When can we get in? (optional)", hint_text="e.g. Weekday mornings, call first"
         )
         self.damp = ft.Checkbox(label="This is damp or mould")
         self.photos = PhotoPicker(page, client, PhotoStage.REPORT, "Add photos")
-        self._render_chips()
         self.control = ft.Column(
             [
-                heading("Report a repair"),
-                ft.Container(
-                    ft.Row(
-                        [
-                            ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=ft.Colors.RED_800),
-                            ft.Text(
-                                "Emergency? Smell of gas, flooding, no heating or hot water for "
-                                f"someone vulnerable, or exposed wires: phone {EMERGENCY_LINE} "
-                                "now, day or night. Don't report it here.",
-                                expand=True,
-                                color=ft.Colors.RED_900,
-                            ),
-                        ]
-                    ),
-                    bgcolor=ft.Colors.RED_50,
-                    padding=ft.Padding.all(12),
-                    border_radius=8,
-                ),
-                ft.Text("What kind of repair?", weight=ft.FontWeight.W_600),
-                self.trade_chips,
+                heading(self.title),
+                emergency_note(),
+                dropdown_row(self.trade, "trade"),
                 self.trade_error,
                 self.what,
                 self.details,
@@ -74,7 +86,7 @@ class ReportRepair:
                 self.access,
                 self.damp,
                 self.photos.control,
-                ft.FilledButton("Send repair report", icon=ft.Icons.SEND, on_click=self._send),
+                ft.FilledButton("Send repair report", icon=ft.Icons.SEND, on_click=on(self._send)),
             ],
             spacing=12,
             scroll=ft.ScrollMode.AUTO,
@@ -82,133 +94,131 @@ class ReportRepair:
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )
 
-    def _render_chips(self) -> None:
-        self.trade_chips.controls = [
-            ft.Chip(
-                label=t.label, selected=t is self.trade, on_select=lambda _e, t=t: self._choose(t)
-            )
-            for t in Trade
-        ]
-
-    def _choose(self, trade: Trade) -> None:
-        self.trade = trade
-        if trade is Trade.DAMP_AND_MOULD:
+    def _trade_chosen(self, _e: ft.Event) -> None:
+        show_error(self.trade_error, None)
+        if self.trade.value == Trade.DAMP_AND_MOULD.value:
             self.damp.value = True
-        self.trade_error.visible = False
-        self._render_chips()
 
-    async def _send(self, _e) -> None:
-        if self.trade is None:
-            self.trade_error.value = "Choose what kind of repair this is."
-            self.trade_error.visible = True
-            self.page.update()
-            return
+    async def _send(self) -> None:
+        show_error(self.trade_error, None if self.trade.value else TRADE_MISSING)
         self.what.error = (
-            None if len(self.what.value.strip()) >= 3 else ("Say in a few words what's wrong.")
+            None if len(self.what.value.strip()) >= 3 else "Say in a few words what's wrong."
         )
-        if self.what.error:
+        if self.trade_error.visible or self.what.error:
             self.page.update()
             return
 
         async def report() -> None:
             await self.client.report_repair(
-                self.trade,
-                self.what.value,
-                description=self.details.value,
-                location=self.where.value,
-                access_notes=self.access.value,
+                Trade(self.trade.value),
+                self.what.value.strip(),
+                description=self.details.value.strip(),
+                location=self.where.value.strip(),
+                access_notes=self.access.value.strip(),
                 damp_and_mould=bool(self.damp.value),
                 photos=self.photos.photos,
             )
 
         if await attempt(self.page, report, "Repair reported.", self.client):
-            for field in (self.what, self.details, self.where, self.access):
-                field.value = ""
-            self.damp.value, self.trade = False, None
-            self._render_chips()
+            for box in (self.what, self.details, self.where, self.access):
+                box.value = ""
+            self.trade.value, self.damp.value = None, False
             self.photos.clear()
             self.page.update()
 
-    async def refresh(self) -> None:
-        """A form keeps what the resident typed: nothing to reload."""
 
-
-class MyRepairs:
+class MyRepairs(ListScreen):
     title, icon = "My repairs", ft.Icons.LIST_ALT
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        self.page, self.client = page, client
-        self.list = ft.Column(spacing=8)
-        self.control = ft.Column(
-            [heading("My repairs"), self.list], scroll=ft.ScrollMode.AUTO, expand=True
-        )
+        super().__init__(page, client, "Newest first. Completed repairs can be rated.")
 
     async def refresh(self) -> None:
         jobs = await self.client.my_repairs()
         states = await self.client.photo_states()
-        cards = []
-        for job in jobs:
-            details = [
-                line(ft.Icons.PLACE_OUTLINED, job.location or job.trade_label),
-                line(ft.Icons.EVENT, f"Reported {fmt.day(job.reported_at)}"),
-            ]
-            if job.status not in (JobStatus.COMPLETED, JobStatus.CLOSED, JobStatus.CANCELLED):
-                details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
-            if progress := photo_progress(job, states):
-                details.append(progress)
-            actions = []
-            if job.status in (JobStatus.COMPLETED, JobStatus.CLOSED):
-                if job.rating_quality is None:
-                    actions.append(
-                        ft.FilledTonalButton(
-                            "Rate this repair",
-                            icon=ft.Icons.STAR_OUTLINE,
-                            on_click=lambda _e, j=job: self._rate(j.id, j.title),
-                        )
-                    )
-                else:
-                    details.append(
-                        line(ft.Icons.STAR, f"You rated it {job.rating_quality} out of 5")
-                    )
-            cards.append(job_card(job, details, actions))
-        self.list.controls = cards or [empty("You haven't reported any repairs yet.")]
+        self.list.controls = [self._card(job, states) for job in jobs] or [
+            empty("You haven't reported any repairs yet.")
+        ]
 
-    def _rate(self, job_id: str, title: str) -> None:
-        speed = ft.RadioGroup(ft.Row([ft.Radio(value=str(n), label=str(n)) for n in range(1, 6)]))
-        quality = ft.RadioGroup(ft.Row([ft.Radio(value=str(n), label=str(n)) for n in range(1, 6)]))
-        review = field(label="Anything to add? (optional)", multiline=True)
+    def _card(self, job: JobView, states: dict[str, tuple[str, str]]) -> ft.Control:
+        details = [
+            line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
+            line(ft.Icons.EVENT, f"Reported {fmt.day(job.reported_at)}"),
+        ]
+        if job.location:
+            details.insert(1, line(ft.Icons.PLACE_OUTLINED, job.location))
+        if job.status not in (*DONE, JobStatus.CANCELLED, JobStatus.DUPLICATE):
+            details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
+        if progress := photo_progress(job, states):
+            details.append(progress)
+        actions: list[ft.Control] = []
+        if job.status in DONE and job.rating_quality is None:
+            actions.append(
+                ft.FilledTonalButton(
+                    "Rate this repair", icon=ft.Icons.STAR_OUTLINE, on_click=on(self._rate, job)
+                )
+            )
+        elif job.rating_quality is not None:
+            details.append(
+                line(
+                    ft.Icons.STAR,
+                    f"You rated it: speed {job.rating_speed} and quality "
+                    f"{job.rating_quality} out of 5",
+                )
+            )
+        return job_card(job, details, actions)
 
-        async def send(_e) -> None:
+    def _rate(self, job: JobView) -> None:
+        speed = Stars("How quickly was it fixed?", "Speed")
+        quality = Stars("How good was the work?", "Quality")
+        review = field("Anything to add? (optional)", multiline=True, max_length=1000)
+
+        async def send() -> str | None:
             if not speed.value or not quality.value:
-                say(self.page, "Choose a score from 1 to 5 for both questions.")
-                return
-            self.page.pop_dialog()
-            await attempt(
-                self.page,
-                lambda: self.client.rate_job(
-                    job_id, int(speed.value), int(quality.value), review.value
-                ),
-                "Thank you for your rating.",
-                self.client,
-            )
+                speed.check()
+                quality.check()
+                return None
+            await self.client.rate_job(job.id, speed.value, quality.value, review.value.strip())
+            return "Thank you for your rating."
 
-        self.page.show_dialog(
-            ft.AlertDialog(
-                title=ft.Text(f"Rate: {title}"),
-                content=ft.Column(
-                    [
-                        ft.Text("How quickly was it fixed? (1 slow, 5 fast)"),
-                        speed,
-                        ft.Text("How good was the work? (1 poor, 5 excellent)"),
-                        quality,
-                        review,
-                    ],
-                    tight=True,
-                    scroll=ft.ScrollMode.AUTO,
-                ),
-                actions=[
-                    ft.TextButton("Cancel", on_click=lambda _e: self.page.pop_dialog()),
-                    ft.FilledButton("Send rating", on_click=send),
-                ],
-            )
+        FormDialog(
+            self.page,
+            self.client,
+            f"Rate: {job.title}",
+            [speed.control, quality.control, review],
+            "Send rating",
+            send,
+        ).open()
+
+
+class Stars:
+    """A score from 1 to 5 as five tappable stars, each announced as 'Speed: 3 out of 5'."""
+
+    def __init__(self, question: str, name: str) -> None:
+        self.name, self.value = name, 0
+        self.row = ft.Row(spacing=0)
+        self.error = ft.Text(
+            "Choose from 1 to 5 stars.", color=ft.Colors.RED_700, size=12, visible=False
         )
+        self.control = ft.Column([ft.Text(question), self.row, self.error], spacing=0)
+        self._render()
+
+    def check(self) -> None:
+        self.error.visible = not self.value
+
+    def _choose(self, n: int) -> None:
+        self.value = n
+        self.error.visible = False
+        self._render()
+        self.control.update()
+
+    def _render(self) -> None:
+        self.row.controls = [
+            icon_action(
+                ft.Icons.STAR if n <= self.value else ft.Icons.STAR_BORDER,
+                f"{self.name}: {n} out of 5",
+                on(self._choose, n),
+                colour=ft.Colors.AMBER_800,
+            )
+            for n in range(1, 6)
+        ]

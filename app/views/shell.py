@@ -1,45 +1,40 @@
 """The signed-in shell: the role's screens, navigation that fits the width (a bar at the
-bottom on phones, a rail on tablets and desktops), the sync indicator, the offline
-banner and the "Needs attention" list."""
+bottom on phones, a rail on tablets and desktops), the sync indicator in the app bar, the
+offline banner and the "Needs attention" list of changes the server refused."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
 import flet as ft
 
-from app.client import Client
+from app.client import Client, SyncStatus
 from app.domain.models import Role
 from app.views import format as fmt
 from app.views.officer import Triage
 from app.views.resident import MyRepairs, ReportRepair
 from app.views.trade import JobBoard, MyJobs
-from app.views.widgets import empty, heading, on
+from app.views.widgets import ListScreen, Screen, empty, guarded, icon_action, on
 
-SCREENS = {
+log = logging.getLogger(__name__)
+
+SCREENS: dict[Role, tuple[type[Screen], ...]] = {
     Role.RESIDENT: (ReportRepair, MyRepairs),
     Role.TRADESPERSON: (JobBoard, MyJobs),
     Role.OFFICER: (Triage,),
 }
-PHONE_WIDTH = 640
+PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
+CONTENT_WIDTH = 820  # wider screens keep lines short enough to read
+RAIL_ALLOWANCE = 140  # the navigation rail and the margins beside the content
 
 
-class NeedsAttention:
-    title, icon = "Needs attention", ft.Icons.ERROR_OUTLINE
+class NeedsAttention(ListScreen):
+    title, icon = "Needs attention", ft.Icons.REPORT_PROBLEM_OUTLINED
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        self.page, self.client = page, client
-        self.list = ft.Column(spacing=8)
-        self.control = ft.Column(
-            [
-                heading("Needs attention"),
-                ft.Text(
-                    "Changes the server could not accept, and what to do next.",
-                    color=ft.Colors.GREY_700,
-                ),
-                self.list,
-            ],
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
-        )
+        super().__init__(page, client, "Changes the server could not accept, and what to do next.")
 
     async def refresh(self) -> None:
         self.list.controls = [
@@ -50,7 +45,14 @@ class NeedsAttention:
                             ft.Text(p.action, weight=ft.FontWeight.W_600),
                             ft.Text(p.message),
                             ft.Text(p.what_next, color=ft.Colors.GREY_700, size=13),
-                            ft.TextButton("Dismiss", on_click=on(self._dismiss, p.id)),
+                            ft.Text(
+                                f"{fmt.day(p.created_at)} at {fmt.clock(p.created_at)}",
+                                color=ft.Colors.GREY_700,
+                                size=12,
+                            ),
+                            ft.TextButton(
+                                "Dismiss", on_click=on(self.client.dismiss_problem, p.id)
+                            ),
                         ],
                         spacing=4,
                     ),
@@ -60,140 +62,224 @@ class NeedsAttention:
             for p in self.client.problems()
         ] or [empty("Nothing needs your attention.")]
 
-    async def _dismiss(self, problem_id: int) -> None:
-        await self.client.dismiss_problem(problem_id)
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def sync_words(client: Client) -> tuple[str, ft.IconData, str]:
-    """The indicator's text, icon and colour."""
-    s = client.status()
-    waiting = f"{s.pending} change{'s' if s.pending != 1 else ''} waiting to sync"
+def sync_words(s: SyncStatus) -> tuple[str, ft.IconData, str]:
+    """The indicator's sentence, icon and colour: never 'sent' while anything waits."""
+    waiting = f"{_count(s.pending, 'change')} waiting to sync"
     last = f"Last synced {fmt.clock(s.last_sync)}" if s.last_sync else "Not synced yet"
+    news = waiting if s.pending else last
     if s.online is False:
+        return f"Offline. {news}", ft.Icons.CLOUD_OFF, ft.Colors.ORANGE_800
+    if s.error:
+        return f"Can't sync just now. {news}", ft.Icons.SYNC_PROBLEM, ft.Colors.ORANGE_800
+    if s.pending:
+        return waiting, ft.Icons.CLOUD_UPLOAD_OUTLINED, ft.Colors.BLUE_700
+    if s.uploads_waiting:
         return (
-            f"Offline. {waiting if s.pending else last}",
-            ft.Icons.CLOUD_OFF,
-            ft.Colors.ORANGE_800,
-        )
-    if s.pending or s.uploads_waiting:
-        return (
-            waiting if s.pending else "Sending photos",
+            f"Sending {_count(s.uploads_waiting, 'photo')}",
             ft.Icons.CLOUD_UPLOAD_OUTLINED,
-            (ft.Colors.BLUE_700),
+            ft.Colors.BLUE_700,
         )
-    return f"All changes sent. {last}", ft.Icons.CLOUD_DONE_OUTLINED, ft.Colors.GREEN_700
+    if s.online is None:
+        return "Connecting to the server", ft.Icons.CLOUD_OUTLINED, ft.Colors.GREY_700
+    return f"Up to date. {last}", ft.Icons.CLOUD_DONE_OUTLINED, ft.Colors.GREEN_700
+
+
+def strip(icon: ft.IconData, text: ft.Text, colour: str, *extra: ft.Control) -> ft.Container:
+    """A full-width band above the screen, hidden until there is something to say."""
+    return ft.Container(
+        ft.Row([ft.Icon(icon, color=ft.Colors.WHITE, size=18), text, *extra]),
+        bgcolor=colour,
+        padding=ft.Padding.symmetric(horizontal=16, vertical=6),
+        visible=False,
+    )
 
 
 class Shell:
-    def __init__(self, page: ft.Page, client: Client, sign_out) -> None:
-        self.page, self.client = page, client
-        self.screens = [cls(page, client) for cls in SCREENS[client.user.role]]
-        self.attention = NeedsAttention(page, client)
+    def __init__(
+        self, page: ft.Page, client: Client, sign_out: Callable[[], Awaitable[None]]
+    ) -> None:
+        assert client.user is not None
+        self.page, self.client, self.sign_out = page, client, sign_out
+        self.screens: list[Screen] = [cls(page, client) for cls in SCREENS[client.user.role]]
+        self.screens.append(NeedsAttention(page, client))
         self.index = 0
-        self.sync_text = ft.Text(size=13, expand=True)
-        self.sync_icon = ft.Icon(ft.Icons.CLOUD_OUTLINED, size=18)
-        self.attention_button = ft.TextButton(on_click=self._show_attention, visible=False)
-        self.banner = ft.Container(
-            ft.Row(
+        self._refreshing = asyncio.Lock()
+        self._laid_out = (False, False)
+        self.attention_icon = ft.Icon(NeedsAttention.icon)
+
+        self.sync_text = ft.Text(size=12, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS)
+        self.sync_icon = ft.Icon(ft.Icons.CLOUD_OUTLINED, size=14)
+        self.offline = strip(
+            ft.Icons.CLOUD_OFF,
+            ft.Text(
+                "You're offline. What you do is saved on this device and sent when you "
+                "have signal.",
+                color=ft.Colors.WHITE,
+                expand=True,
+            ),
+            ft.Colors.ORANGE_800,
+        )
+        self.notice_text = ft.Text(color=ft.Colors.WHITE, expand=True, size=12)
+        self.notice_hidden = False
+        self.notice = strip(
+            ft.Icons.INFO_OUTLINE,
+            self.notice_text,
+            ft.Colors.BLUE_GREY_700,
+            ft.TextButton(
+                "Hide", on_click=on(self._hide_notice), style=ft.ButtonStyle(color=ft.Colors.WHITE)
+            ),
+        )
+        self.load_error = ft.Text(color=ft.Colors.RED_700, visible=False)
+        self.body = ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8))
+        self.column = ft.Column(
+            [
+                self.offline,
+                self.notice,
+                ft.Row(
+                    [self.body],
+                    alignment=ft.MainAxisAlignment.CENTER,
+                    vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+                    expand=True,
+                ),
+            ],
+            spacing=0,
+            expand=True,
+        )
+        page.appbar = ft.AppBar(
+            title=ft.Column(
                 [
-                    ft.Icon(ft.Icons.CLOUD_OFF, color=ft.Colors.WHITE),
-                    ft.Text(
-                        "You're offline. What you do is saved on this device and sent "
-                        "when you have signal.",
-                        color=ft.Colors.WHITE,
-                        expand=True,
+                    ft.Text(client.user.name, size=17, weight=ft.FontWeight.W_600),
+                    ft.Semantics(
+                        content=ft.Row([self.sync_icon, self.sync_text], spacing=4),
+                        # Not a live region: "Last synced" every half minute is noise.
+                        identifier="sync-status",
                     ),
-                ]
-            ),
-            bgcolor=ft.Colors.ORANGE_800,
-            padding=ft.Padding.symmetric(horizontal=16, vertical=8),
-            visible=False,
-        )
-        self.body = ft.Container(
-            padding=ft.Padding.symmetric(horizontal=16, vertical=8), expand=True
-        )
-        self.status_strip = ft.Container(
-            ft.Row(
-                [
-                    self.sync_icon,
-                    self.sync_text,
-                    self.attention_button,
                 ],
-                spacing=6,
+                spacing=0,
+                tight=True,
             ),
-            padding=ft.Padding.symmetric(horizontal=16, vertical=4),
-            bgcolor=ft.Colors.BLUE_GREY_50,
-        )
-        self.page.appbar = ft.AppBar(
-            title=ft.Text(client.user.name, size=18),
             actions=[
-                ft.IconButton(ft.Icons.REFRESH, tooltip="Sync now", on_click=self._sync_now),
-                ft.IconButton(ft.Icons.LOGOUT, tooltip="Sign out", on_click=sign_out),
+                icon_action(ft.Icons.SYNC, "Sync now", on(self._sync_now)),
+                icon_action(ft.Icons.LOGOUT, "Sign out", on(self._ask_sign_out)),
             ],
         )
-        self.page.on_resize = self._resized
+        page.on_resize = on(self._resized)
 
     @property
-    def current(self):
-        return self.attention if self.index >= len(self.screens) else self.screens[self.index]
+    def current(self) -> Screen:
+        return self.screens[self.index]
+
+    def _shape(self) -> tuple[bool, bool]:
+        """(a phone?, wide enough to cap the line length?) for the current width."""
+        width = self.page.width or 1024
+        return width < PHONE_WIDTH, width >= CONTENT_WIDTH + RAIL_ALLOWANCE
 
     def layout(self) -> None:
-        """Lay out for the current width; call again when the width changes."""
-        phone = (self.page.width or 1024) < PHONE_WIDTH
-        destinations = [(s.title, s.icon) for s in self.screens]
-        content = ft.Column([self.banner, self.status_strip, self.body], spacing=0, expand=True)
+        """Lay out for the current width; again whenever the width crosses a threshold."""
+        self._laid_out = phone, wide = self._shape()
+        self.body.content = ft.Column([self.load_error, self.current.control], expand=True)
+        self.body.width = CONTENT_WIDTH if wide else None
+        self.body.expand = not wide
+        # A fresh icon for the fresh bar or rail, keeping the problem count on it.
+        self.attention_icon = ft.Icon(NeedsAttention.icon, badge=self.attention_icon.badge)
+        icons = [s.icon for s in self.screens[:-1]] + [self.attention_icon]
+        titles = [s.title for s in self.screens]
         if phone:
-            self.page.navigation_bar = (
-                ft.NavigationBar(
-                    destinations=[
-                        ft.NavigationBarDestination(icon=i, label=t) for t, i in destinations
-                    ],
-                    selected_index=min(self.index, len(self.screens) - 1),
-                    on_change=self._navigate,
-                )
-                if len(destinations) > 1
-                else None
+            self.page.navigation_bar = ft.NavigationBar(
+                destinations=[
+                    ft.NavigationBarDestination(icon=icon, label=title)
+                    for icon, title in zip(icons, titles, strict=True)
+                ],
+                selected_index=self.index,
+                on_change=guarded(self._navigate),
             )
-            self.page.controls = [content]
+            self.page.controls = [self.column]
         else:
             self.page.navigation_bar = None
             rail = ft.NavigationRail(
                 destinations=[
-                    ft.NavigationRailDestination(icon=i, label=t) for t, i in destinations
+                    ft.NavigationRailDestination(icon=icon, label=title)
+                    for icon, title in zip(icons, titles, strict=True)
                 ],
-                selected_index=self.index if self.index < len(self.screens) else None,
+                selected_index=self.index,
                 label_type=ft.NavigationRailLabelType.ALL,
-                on_change=self._navigate,
+                on_change=guarded(self._navigate),
             )
-            self.page.controls = [ft.Row([rail, ft.VerticalDivider(width=1), content], expand=True)]
-        self.body.content = self.current.control
-
-    async def _resized(self, _e) -> None:
-        self.layout()
-        self.page.update()
-
-    async def _navigate(self, e) -> None:
-        self.index = e.control.selected_index
-        self.layout()
-        await self.refresh()
-
-    async def _show_attention(self, _e) -> None:
-        self.index = len(self.screens)
-        self.layout()
-        await self.refresh()
-
-    async def _sync_now(self, _e) -> None:
-        self.client.connectivity_changed()
+            self.page.controls = [
+                ft.Row([rail, ft.VerticalDivider(width=1), self.column], expand=True)
+            ]
 
     async def refresh(self) -> None:
         """Show the latest sync state and reload the current screen's data."""
-        text, icon, colour = sync_words(self.client)
-        self.sync_text.value, self.sync_icon.icon = text, icon
-        self.sync_text.color = self.sync_icon.color = colour
-        self.sync_icon.tooltip = text
-        status = self.client.status()
-        self.banner.visible = status.online is False
-        self.attention_button.content = f"Needs attention ({status.problems})"
-        self.attention_button.visible = status.problems > 0
-        await self.current.refresh()
+        async with self._refreshing:
+            status = self.client.status()
+            text, icon, colour = sync_words(status)
+            self.sync_text.value, self.sync_icon.icon = text, icon
+            self.sync_text.color = self.sync_icon.color = colour
+            self.offline.visible = status.online is False
+            self.notice_text.value = status.notice or ""
+            self.notice.visible = bool(status.notice) and not self.notice_hidden
+            self.attention_icon.badge = str(status.problems) if status.problems else None
+            try:
+                await self.current.refresh()
+                self.load_error.visible = False
+            except Exception:
+                # Keep the app usable: say so, and try again with the next change.
+                log.exception("Could not show %s", self.current.title)
+                self.load_error.value = (
+                    f"{self.current.title} could not be shown just now. It will try again "
+                    "after the next sync."
+                )
+                self.load_error.visible = True
+            self.page.update()
+
+    async def _resized(self) -> None:
+        if self._shape() != self._laid_out:
+            self.layout()
+            self.page.update()
+
+    async def _navigate(self, e: ft.Event) -> None:
+        self.index = e.control.selected_index or 0
+        self.layout()
+        await self.refresh()
+
+    def _hide_notice(self) -> None:
+        self.notice_hidden = True
+        self.notice.visible = False
         self.page.update()
+
+    def _sync_now(self) -> None:
+        self.client.connectivity_changed()
+
+    async def _ask_sign_out(self) -> None:
+        pending = self.client.status().pending
+        if not pending:
+            await self.sign_out()
+            return
+
+        async def confirmed() -> None:
+            self.page.pop_dialog()
+            await self.sign_out()
+
+        waiting = (
+            "has not been sent yet. It stays here and is sent"
+            if pending == 1
+            else "have not been sent yet. They stay here and are sent"
+        )
+        self.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text("Sign out?"),
+                content=ft.Text(
+                    f"{_count(pending, 'change')} on this device {waiting} after you sign in again."
+                ),
+                actions=[
+                    ft.TextButton("Stay signed in", on_click=on(self.page.pop_dialog)),
+                    ft.FilledButton("Sign out", on_click=on(confirmed)),
+                ],
+            )
+        )

@@ -1,46 +1,58 @@
-"""The sign-in screen. In demo mode it lists the demo accounts to tap."""
+"""The sign-in screen. In demo mode it lists the demo accounts, each one tap away."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import flet as ft
 
 from app.client import Client
 from app.domain.lifecycle import Rejected
-from app.views.widgets import field, on
+from app.views.widgets import error_text, field, hint, on, show_error
 
-DEMO_ACCOUNTS = [
-    ("Resident", "resident@demo.test", "reports and tracks repairs at home"),
-    ("Tradesperson", "trade@demo.test", "a plumber finding and doing jobs"),
-    ("Housing officer", "officer@demo.test", "triages, posts and awards jobs"),
-]
-DEMO_PASSWORD = "demo"
+ROLE_WORDS = {
+    "resident": ("Resident", "reports and tracks repairs at home"),
+    "tradesperson": ("Tradesperson", "a plumber finding and doing jobs"),
+    "officer": ("Housing officer", "triages, posts and awards jobs"),
+}
+
+
+@dataclass(frozen=True)
+class DemoAccounts:
+    """Sign-ins of the bundled demo server: shown only when the app started it."""
+
+    emails: dict[str, str]  # role -> email
+    password: str
 
 
 class SignIn:
     def __init__(
-        self, page: ft.Page, client: Client, demo: bool, signed_in: Callable[[], Awaitable[None]]
+        self,
+        page: ft.Page,
+        client: Client,
+        demo: DemoAccounts | None,
+        signed_in: Callable[[], Awaitable[None]],
     ) -> None:
         self.page, self.client, self.signed_in = page, client, signed_in
         self.email = field(
-            label="Email address",
+            "Email address",
             keyboard_type=ft.KeyboardType.EMAIL,
             autofill_hints=[ft.AutofillHint.EMAIL],
-            on_submit=self._go,
+            on_submit=on(self._go),
         )
         self.password = field(
-            label="Password", password=True, can_reveal_password=True, on_submit=self._go
+            "Password", password=True, can_reveal_password=True, on_submit=on(self._go)
         )
-        self.error = ft.Text("", color=ft.Colors.RED_700, visible=False)
-        self.button = ft.FilledButton("Sign in", on_click=self._go)
+        self.error = error_text()
+        self.button = ft.FilledButton("Sign in", on_click=on(self._go))
         items: list[ft.Control] = [
             ft.Text(
                 "Repairs Marketplace",
                 theme_style=ft.TextThemeStyle.HEADLINE_MEDIUM,
                 weight=ft.FontWeight.W_600,
             ),
-            ft.Text("Report, find and manage home repairs."),
+            hint("Report, find and manage home repairs."),
             self.email,
             self.password,
             self.error,
@@ -49,16 +61,18 @@ class SignIn:
         if demo:
             items += [
                 ft.Divider(),
-                ft.Text("Demo accounts (password: demo)", weight=ft.FontWeight.W_600),
+                ft.Text(f"Demo accounts (password: {demo.password})", weight=ft.FontWeight.W_600),
+                hint("This app is running with its own demo server and made-up data."),
             ]
             items += [
                 ft.ListTile(
-                    title=ft.Text(f"Sign in as {role}"),
-                    subtitle=ft.Text(f"{email}: {what}"),
+                    title=ft.Text(f"Sign in as {ROLE_WORDS[role][0]}"),
+                    subtitle=ft.Text(f"{email}: {ROLE_WORDS[role][1]}"),
                     leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
-                    on_click=on(self._demo, email),
+                    on_click=on(self._demo, email, demo.password),
                 )
-                for role, email, what in DEMO_ACCOUNTS
+                for role, email in demo.emails.items()
+                if role in ROLE_WORDS
             ]
         self.control = ft.Container(
             ft.Column(
@@ -73,17 +87,18 @@ class SignIn:
             expand=True,
         )
 
-    async def _demo(self, email: str) -> None:
-        self.email.value, self.password.value = email, DEMO_PASSWORD
-        await self._go(None)
+    async def _demo(self, email: str, password: str) -> None:
+        self.email.value, self.password.value = email, password
+        await self._go()
 
-    async def _go(self, _e) -> None:
-        self.button.disabled, self.error.visible = True, False
+    async def _go(self) -> None:
+        self.button.disabled = True
+        show_error(self.error, None)
         self.page.update()
         try:
             await self.client.login(self.email.value or "", self.password.value or "")
         except Rejected as e:
-            self.error.value, self.error.visible = e.message, True
+            show_error(self.error, e.message)
             return
         finally:
             self.button.disabled = False

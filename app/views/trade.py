@@ -1,9 +1,11 @@
-"""The tradesperson's screens: the job board to put themselves forward, and the jobs
-they have won, worked from the phone onsite with or without signal."""
+"""The tradesperson's screens: the job board, to put themselves forward, and the jobs they
+have won, worked from the phone onsite with or without signal."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
 
 import flet as ft
 
@@ -11,17 +13,22 @@ from app.client import Client, JobView
 from app.domain.models import AwardMode, JobStatus, OfferStatus, PhotoStage
 from app.views import format as fmt
 from app.views.widgets import (
+    FormDialog,
+    ListScreen,
     PhotoPicker,
     address,
     attempt,
+    dropdown,
+    dropdown_row,
     empty,
+    error_text,
     field,
-    heading,
+    hint,
     job_card,
     line,
     on,
     photo_progress,
-    say,
+    show_error,
 )
 
 OFFER_WORDS = {
@@ -30,67 +37,94 @@ OFFER_WORDS = {
     OfferStatus.ACCEPTED: "You were chosen",
     OfferStatus.WITHDRAWN: "Offer withdrawn",
 }
+MAX_PRICE_PENCE = 10_000_000
+CAN_START = (JobStatus.AWARDED, JobStatus.SCHEDULED, JobStatus.NO_ACCESS)
+CAN_RECORD_NO_ACCESS = (JobStatus.AWARDED, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS)
 
 
-class JobBoard:
+@dataclass(frozen=True)
+class Outcome:
+    """How a visit can end, in the words its dialog uses."""
+
+    title: str
+    needs: str
+    notes_label: str
+    notes_limit: int
+    photo_label: str
+    stage: PhotoStage
+    button: str
+    done: str
+
+
+COMPLETE = Outcome(
+    title="Complete",
+    needs="At least one photo of the finished work is needed.",
+    notes_label="What did you do?",
+    notes_limit=2000,
+    photo_label="Add photos of the finished work",
+    stage=PhotoStage.AFTER,
+    button="Complete job",
+    done="Job completed.",
+)
+NO_ACCESS = Outcome(
+    title="No access",
+    needs="Add a photo of the calling card you left, or a note.",
+    notes_label="What happened?",
+    notes_limit=500,
+    photo_label="Add a photo of your calling card",
+    stage=PhotoStage.NO_ACCESS,
+    button="Record no access",
+    done="No access recorded.",
+)
+
+
+def where_and_when(job: JobView) -> list[ft.Control]:
+    details = [
+        line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
+        line(ft.Icons.PLACE_OUTLINED, address(job)),
+        line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)),
+    ]
+    if job.priority:
+        details.insert(0, line(ft.Icons.PRIORITY_HIGH, f"{job.priority.capitalize()} priority"))
+    return details
+
+
+class JobBoard(ListScreen):
     title, icon = "Job board", ft.Icons.WORK_OUTLINE
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        self.page, self.client = page, client
-        self.list = ft.Column(spacing=8)
-        self.control = ft.Column(
-            [
-                heading("Job board"),
-                ft.Text("Open jobs in your trades and areas.", color=ft.Colors.GREY_700),
-                self.list,
-            ],
-            scroll=ft.ScrollMode.AUTO,
-            expand=True,
-        )
+        super().__init__(page, client, "Open jobs in your trades and areas, soonest target first.")
 
     async def refresh(self) -> None:
-        cards = []
-        for job in await self.client.job_board():
-            details = [
-                line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
-                line(ft.Icons.PLACE_OUTLINED, address(job)),
-                line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)),
-            ]
-            if job.priority:
-                details.insert(0, line(ft.Icons.PRIORITY_HIGH, job.priority.capitalize()))
-            if job.description:
-                details.append(ft.Text(job.description, size=13))
-            actions: list[ft.Control] = []
-            if job.my_offer:
-                o = job.my_offer
-                details.append(
-                    line(
-                        ft.Icons.CHECK_CIRCLE_OUTLINE,
-                        f"{OFFER_WORDS[o.status]}: {fmt.money(o.price_pence)}, "
-                        f"earliest visit {fmt.day(o.earliest_slot)}",
-                    )
-                )
-            elif job.award_mode is AwardMode.FIRST_TO_ACCEPT:
-                details.append(
-                    line(
-                        ft.Icons.PAYMENTS_OUTLINED,
-                        f"Fixed price {fmt.money(job.fixed_price_pence)}",
-                    )
-                )
-                actions.append(ft.FilledButton("Accept job", on_click=on(self._accept, job)))
-            else:
-                actions.append(
-                    ft.FilledButton(
-                        "Put yourself forward", on_click=lambda _e, j=job: self._offer(j)
-                    )
-                )
-            cards.append(job_card(job, details, actions, badge="Open for offers"))
-        self.list.controls = cards or [
+        self.list.controls = [self._card(job) for job in await self.client.job_board()] or [
             empty(
-                "No open jobs match your trades and areas "
-                "right now. New jobs appear here when posted."
+                "No open jobs match your trades and areas right now. "
+                "New jobs appear here when they are posted."
             )
         ]
+
+    def _card(self, job: JobView) -> ft.Control:
+        details = where_and_when(job)
+        if job.description:
+            details.append(ft.Text(job.description, size=13))
+        actions: list[ft.Control] = []
+        if job.my_offer:
+            offer = job.my_offer
+            details.append(
+                line(
+                    ft.Icons.CHECK_CIRCLE_OUTLINE,
+                    f"{OFFER_WORDS[offer.status]}: {fmt.money(offer.price_pence)}, "
+                    f"earliest visit {fmt.day(offer.earliest_slot)}",
+                )
+            )
+        elif job.award_mode is AwardMode.FIRST_TO_ACCEPT:
+            details.append(
+                line(ft.Icons.PAYMENTS_OUTLINED, f"Fixed price {fmt.money(job.fixed_price_pence)}")
+            )
+            actions.append(ft.FilledButton("Accept job", on_click=on(self._accept, job)))
+        else:
+            actions.append(ft.FilledButton("Put yourself forward", on_click=on(self._offer, job)))
+        return job_card(job, details, actions, badge="Open for offers")
 
     async def _accept(self, job: JobView) -> None:
         await attempt(
@@ -98,138 +132,116 @@ class JobBoard:
         )
 
     def _offer(self, job: JobView) -> None:
-        price = field(label="Your price (£)", prefix="£ ", keyboard_type=ft.KeyboardType.NUMBER)
-        earliest = field(
-            label="Earliest visit (days from today)",
-            value="1",
+        price = field(
+            "Your price in pounds",
+            prefix="£ ",
             keyboard_type=ft.KeyboardType.NUMBER,
+            hint_text="e.g. 120 or 95.50",
         )
-        note = field(label="Note for the housing officer (optional)", multiline=True)
+        days = fmt.visit_days()
+        earliest = dropdown("Earliest visit", days, value=days[1][0], menu_height=320)
+        note = field("Note for the housing officer (optional)", multiline=True, max_length=500)
+        missing_day = error_text()
 
-        async def send(_e) -> None:
+        async def send() -> str | None:
             pence = fmt.pounds_to_pence(price.value)
-            price.error = None if pence else "Enter a price in pounds, e.g. 120."
-            days = earliest.value.strip()
-            earliest.error = (
-                None
-                if days.isdigit() and int(days) <= 60
-                else ("Enter a number of days from 0 (today) to 60.")
-            )
-            if price.error or earliest.error:
-                price.update()  # inside a dialog: page.update() does not reach it
-                earliest.update()
-                return
-            self.page.pop_dialog()
-            slot = date.today() + timedelta(days=int(days))
-            await attempt(
-                self.page,
-                lambda: self.client.put_forward(job.id, pence, slot, note.value),
-                "You put yourself forward.",
-                self.client,
-            )
+            if not pence:
+                price.error = "Enter your price in pounds, for example 120 or 95.50."
+            elif pence > MAX_PRICE_PENCE:
+                price.error = "That is more than £100,000. Check the amount."
+            else:
+                price.error = None
+            show_error(missing_day, None if earliest.value else "Choose your earliest visit.")
+            if price.error or missing_day.visible:
+                return None
+            slot = date.fromisoformat(earliest.value)
+            await self.client.put_forward(job.id, pence, slot, note.value.strip())
+            return f"You put yourself forward for {fmt.money(pence)}."
 
-        self.page.show_dialog(
-            ft.AlertDialog(
-                title=ft.Text(f"Put yourself forward: {job.title}"),
-                content=ft.Column([price, earliest, note], tight=True),
-                actions=[
-                    ft.TextButton("Cancel", on_click=lambda _e: self.page.pop_dialog()),
-                    ft.FilledButton("Send offer", on_click=send),
-                ],
-            )
-        )
+        FormDialog(
+            self.page,
+            self.client,
+            f"Put yourself forward: {job.title}",
+            [
+                hint(f"{job.trade_label} in {job.district}. {fmt.target(job.target_at)}."),
+                price,
+                dropdown_row(earliest, "earliest-visit"),
+                missing_day,
+                note,
+            ],
+            "Send offer",
+            send,
+        ).open()
 
 
-class MyJobs:
+class MyJobs(ListScreen):
     title, icon = "My jobs", ft.Icons.ASSIGNMENT_OUTLINED
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        self.page, self.client = page, client
-        self.list = ft.Column(spacing=8)
-        self.control = ft.Column(
-            [heading("My jobs"), self.list], scroll=ft.ScrollMode.AUTO, expand=True
-        )
+        super().__init__(page, client, "Jobs awarded to you. They work without signal too.")
 
     async def refresh(self) -> None:
-        cards = []
         states = await self.client.photo_states()
-        for job in await self.client.my_jobs():
-            details = [
-                line(ft.Icons.PLACE_OUTLINED, address(job)),
-                line(
-                    ft.Icons.PERSON_OUTLINE,
-                    f"{job.resident_name or 'Resident'} {job.resident_phone or ''}".strip(),
-                ),
-                line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)),
-            ]
-            if job.access_notes:
-                details.append(line(ft.Icons.KEY_OUTLINED, job.access_notes))
-            if progress := photo_progress(job, states):
-                details.append(progress)
-            actions: list[ft.Control] = []
-            if job.status in (JobStatus.AWARDED, JobStatus.SCHEDULED, JobStatus.NO_ACCESS):
-                actions.append(ft.FilledButton("Start visit", on_click=on(self._start, job)))
-            if job.status is JobStatus.IN_PROGRESS:
-                actions.append(
-                    ft.FilledButton(
-                        "Complete job", on_click=lambda _e, j=job: self._finish(j, done=True)
-                    )
-                )
-            if job.status in (JobStatus.AWARDED, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS):
-                actions.append(
-                    ft.OutlinedButton(
-                        "No access", on_click=lambda _e, j=job: self._finish(j, done=False)
-                    )
-                )
-            cards.append(job_card(job, details, actions))
-        self.list.controls = cards or [
+        self.list.controls = [self._card(job, states) for job in await self.client.my_jobs()] or [
             empty("No jobs awarded to you yet. Put yourself forward on the job board.")
         ]
+
+    def _card(self, job: JobView, states: dict[str, tuple[str, str]]) -> ft.Control:
+        details = where_and_when(job)
+        who = " ".join(x for x in (job.resident_name, job.resident_phone) if x)
+        if who:
+            details.append(line(ft.Icons.PERSON_OUTLINE, who))
+        if job.access_notes:
+            details.append(line(ft.Icons.KEY_OUTLINED, job.access_notes))
+        if job.description:
+            details.append(ft.Text(job.description, size=13))
+        if progress := photo_progress(job, states):
+            details.append(progress)
+        actions: list[ft.Control] = []
+        if job.status in CAN_START:
+            actions.append(ft.FilledButton("Start visit", on_click=on(self._start, job)))
+        if job.status is JobStatus.IN_PROGRESS:
+            actions.append(ft.FilledButton("Complete job", on_click=on(self._complete, job)))
+        if job.status in CAN_RECORD_NO_ACCESS:
+            actions.append(ft.OutlinedButton("No access", on_click=on(self._no_access, job)))
+        return job_card(job, details, actions)
 
     async def _start(self, job: JobView) -> None:
         await attempt(
             self.page, lambda: self.client.start_visit(job.id), "Visit started.", self.client
         )
 
-    def _finish(self, job: JobView, done: bool) -> None:
-        stage = PhotoStage.AFTER if done else PhotoStage.NO_ACCESS
+    def _complete(self, job: JobView) -> None:
+        self._finish_visit(job, COMPLETE, self.client.complete_job)
+
+    def _no_access(self, job: JobView) -> None:
+        self._finish_visit(job, NO_ACCESS, self.client.record_no_access)
+
+    def _finish_visit(
+        self, job: JobView, outcome: Outcome, record: Callable[..., Awaitable[None]]
+    ) -> None:
+        """Notes and photos for how a visit ended; the client checks the evidence."""
         photos = PhotoPicker(
             self.page,
             self.client,
-            stage,
-            "Add photos of the finished work" if done else "Add a photo of your calling card",
+            outcome.stage,
+            outcome.photo_label,
+            changed=lambda: dialog.clear_error(),
         )
         notes = field(
-            label="What did you do?" if done else "What happened?", multiline=True, min_lines=2
+            outcome.notes_label, multiline=True, min_lines=2, max_length=outcome.notes_limit
         )
 
-        async def send(_e) -> None:
-            if done and not photos.photos:
-                say(self.page, "Add at least one photo of the finished work before completing.")
-                return
-            self.page.pop_dialog()
-            if done:
-                await attempt(
-                    self.page,
-                    lambda: self.client.complete_job(job.id, notes.value, photos.photos),
-                    "Job completed.",
-                    self.client,
-                )
-            else:
-                await attempt(
-                    self.page,
-                    lambda: self.client.record_no_access(job.id, notes.value, photos.photos),
-                    "No access recorded.",
-                    self.client,
-                )
+        async def send() -> str:
+            await record(job.id, notes.value.strip(), photos.photos)
+            return outcome.done
 
-        self.page.show_dialog(
-            ft.AlertDialog(
-                title=ft.Text(("Complete: " if done else "No access: ") + job.title),
-                content=ft.Column([notes, photos.control], tight=True, scroll=ft.ScrollMode.AUTO),
-                actions=[
-                    ft.TextButton("Cancel", on_click=lambda _e: self.page.pop_dialog()),
-                    ft.FilledButton("Complete job" if done else "Record no access", on_click=send),
-                ],
-            )
+        dialog = FormDialog(
+            self.page,
+            self.client,
+            f"{outcome.title}: {job.title}",
+            [hint(outcome.needs), notes, photos.control],
+            outcome.button,
+            send,
         )
+        dialog.open()

@@ -1,14 +1,20 @@
-"""Pieces several screens share: a job card, a photo picker with thumbnails, messages."""
+"""Pieces several screens share: job cards, a photo picker with thumbnails, form dialogs,
+and the one way an event handler tells the user what happened."""
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import flet as ft
 
 from app.client import Client, JobView, LocalPhoto
 from app.domain.lifecycle import Rejected
 from app.domain.models import JobStatus, PhotoStage
+
+log = logging.getLogger(__name__)
 
 STATUS_COLOURS = {
     JobStatus.COMPLETED: ft.Colors.GREEN_700,
@@ -17,36 +23,128 @@ STATUS_COLOURS = {
     JobStatus.NO_ACCESS: ft.Colors.ORANGE_800,
     JobStatus.POSTED: ft.Colors.BLUE_700,
 }
+ERROR_COLOUR = ft.Colors.RED_700
+
+
+# -- telling the user ------------------------------------------------------------------
 
 
 def say(page: ft.Page, message: str) -> None:
+    """A SnackBar. `show_dialog` only updates the dialog layer, so update the page too:
+    other changes made in the same handler would otherwise not be sent."""
     page.show_dialog(ft.SnackBar(ft.Text(message), duration=ft.Duration(seconds=5)))
     page.update()
 
 
 def saved_message(client: Client, what: str) -> str:
+    """Never claim that something was sent: it is on this device until a sync takes it."""
     if client.status().online:
-        return f"{what} Sending it now."
-    return f"{what} Saved on this device: it will be sent when you have signal."
+        return f"{what} Saved on this device and sending now."
+    return f"{what} Saved on this device. It will be sent when you have signal."
 
 
-def field(label: str, **kwargs) -> ft.TextField:
+def guarded(fn: Callable[[ft.Event], Any]) -> Callable[[ft.Event], Awaitable[None]]:
+    """An event handler that calls `fn(event)`, awaiting it if need be. In Flet 1.0.5 an
+    exception escaping a handler replaces the whole app with "Error running app", so a
+    refusal is shown as its sentence, and a failure is logged with its traceback and the
+    user told in words."""
+
+    async def handle(e: ft.Event) -> None:
+        try:
+            result = fn(e)
+            if inspect.isawaitable(result):
+                await result
+        except Rejected as rejected:
+            say(e.page, rejected.message)
+        except Exception:
+            log.exception("An event handler failed")
+            say(e.page, "Something went wrong on this screen. Please try again.")
+
+    return handle
+
+
+def on(fn: Callable[..., Any], *args: Any) -> Callable[[ft.Event], Awaitable[None]]:
+    """A guarded handler that calls `fn(*args)` and ignores the event itself."""
+    return guarded(lambda _e: fn(*args))
+
+
+async def attempt(page: ft.Page, action: Callable[[], Awaitable[Any]], done: str, client) -> bool:
+    """Run one client action and say what happened in words. True when it was saved."""
+    try:
+        await action()
+    except Rejected as e:
+        say(page, e.message)
+        return False
+    say(page, saved_message(client, done))
+    return True
+
+
+# -- building blocks -------------------------------------------------------------------
+
+
+def field(label: str, **kwargs: Any) -> ft.TextField:
     """A text field whose value reaches Python as it is typed: in Flet 1.0.5 a TextField
-    without an `on_change` handler only sends its value later, so a quick tap on Send
-    would see it empty."""
+    without an `on_change` handler may send its value too late for a quick tap on Send."""
+    kwargs.setdefault("error_max_lines", 3)  # on a phone, one line cuts a sentence short
     return ft.TextField(label=label, on_change=_keep, **kwargs)
 
 
-def _keep(_e) -> None:
+def _keep(_e: ft.Event) -> None:
     """Nothing to do: having a handler is what makes Flet send each change."""
+
+
+def dropdown(label: str, options: list[tuple[str, str]], **kwargs: Any) -> ft.Dropdown:
+    """A dropdown of (key, text) pairs, as wide as the fields around it (see `dropdown_row`)."""
+    return ft.Dropdown(
+        label=label,
+        options=[ft.DropdownOption(key=key, text=text) for key, text in options],
+        enable_search=False,
+        expand=True,
+        **kwargs,
+    )
+
+
+def dropdown_row(control: ft.Dropdown, identifier: str | None = None) -> ft.Control:
+    """Place a dropdown: alone in a row so that it fills the width, and labelled for screen
+    readers (and tests), which do not hear the label it draws."""
+    return ft.Semantics(content=ft.Row([control]), label=control.label, identifier=identifier)
+
+
+def icon_action(icon: ft.IconData, label: str, on_click, colour: str | None = None) -> ft.Control:
+    """An icon button that screen readers (and tests) can find by name: a tooltip alone
+    labels a wrapper, not the button."""
+    return ft.Semantics(
+        content=ft.IconButton(icon, icon_color=colour, tooltip=label, on_click=on_click),
+        label=label,
+        button=True,
+    )
 
 
 def heading(text: str) -> ft.Text:
     return ft.Text(text, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.W_600)
 
 
+def hint(text: str) -> ft.Text:
+    return ft.Text(text, color=ft.Colors.GREY_700)
+
+
 def empty(text: str) -> ft.Control:
     return ft.Container(ft.Text(text, color=ft.Colors.GREY_700), padding=ft.Padding.all(16))
+
+
+def line(icon: ft.IconData, text: str) -> ft.Control:
+    return ft.Row(
+        [ft.Icon(icon, size=16, color=ft.Colors.GREY_700), ft.Text(text, size=13, expand=True)],
+        spacing=6,
+    )
+
+
+def error_text() -> ft.Text:
+    return ft.Text("", color=ERROR_COLOUR, size=13, visible=False)
+
+
+def show_error(text: ft.Text, message: str | None) -> None:
+    text.value, text.visible = message or "", bool(message)
 
 
 def pending_marker() -> ft.Control:
@@ -106,38 +204,79 @@ def job_card(
     if job.pending:
         body.append(pending_marker())
     if actions:
-        body.append(ft.Row(actions, wrap=True, spacing=8))
-    return ft.Card(
-        ft.Container(ft.Column(body, spacing=6), padding=ft.Padding.all(14)),
+        body.append(ft.Row(actions, wrap=True, spacing=8, run_spacing=8))
+    # Labelled, each card is its own group named by its title, for screen readers (and
+    # tests); without a label Flutter merges cards that hold no buttons into one node.
+    return ft.Semantics(
+        content=ft.Card(ft.Container(ft.Column(body, spacing=6), padding=ft.Padding.all(14))),
+        label=job.title,
+        container=True,
         key=f"job-{job.id}",
     )
 
 
-def line(icon: ft.IconData, text: str) -> ft.Control:
-    return ft.Row(
-        [ft.Icon(icon, size=16, color=ft.Colors.GREY_700), ft.Text(text, size=13, expand=True)],
-        spacing=6,
-    )
+class Screen:
+    """A screen in the shell: a title and icon for navigation, a control to show, and
+    `refresh` to reload what it shows from the client."""
+
+    title: str
+    icon: ft.IconData
+
+    def __init__(self, page: ft.Page, client: Client) -> None:
+        self.page, self.client = page, client
+        self.control: ft.Control = ft.Column()
+
+    async def refresh(self) -> None:
+        """Reload from the client. Screens that only hold a form have nothing to reload."""
+
+
+class ListScreen(Screen):
+    """A heading, a line saying what the list is, and cards rebuilt on every refresh."""
+
+    def __init__(self, page: ft.Page, client: Client, intro: str = "") -> None:
+        super().__init__(page, client)
+        self.intro = hint(intro)
+        self.intro.visible = bool(intro)
+        self.list = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self.control = ft.Column(
+            [heading(self.title), self.intro, self.list],
+            scroll=ft.ScrollMode.AUTO,
+            expand=True,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+
+
+# -- photos ------------------------------------------------------------------------
 
 
 class PhotoPicker:
-    """Add photos with the file picker, see thumbnails, remove one before sending."""
+    """Add photos with the file picker, see thumbnails, remove one before sending. On the
+    web a picked file has no path, so the bytes come with it (`with_data=True`)."""
 
-    def __init__(self, page: ft.Page, client: Client, stage: PhotoStage, label: str) -> None:
-        self.page, self.client, self.stage = page, client, stage
+    def __init__(
+        self,
+        page: ft.Page,
+        client: Client,
+        stage: PhotoStage,
+        label: str,
+        changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.page, self.client, self.stage, self.changed = page, client, stage, changed
         self.photos: list[LocalPhoto] = []
-        self.picker = ft.FilePicker()
-        self.strip = ft.Row(wrap=True, spacing=8)
-        self.error = ft.Text("", color=ft.Colors.RED_700, size=13, visible=False)
+        self.picker = ft.FilePicker()  # a service: it registers itself with the page
+        self.strip = ft.Row(wrap=True, spacing=8, run_spacing=8)
+        self.error = error_text()
         self.control = ft.Column(
             [
-                ft.OutlinedButton(label, icon=ft.Icons.ADD_A_PHOTO_OUTLINED, on_click=self._pick),
+                ft.OutlinedButton(
+                    label, icon=ft.Icons.ADD_A_PHOTO_OUTLINED, on_click=on(self._pick)
+                ),
                 self.error,
                 self.strip,
             ]
         )
 
-    async def _pick(self, _e) -> None:
+    async def _pick(self) -> None:
         files = await self.picker.pick_files(
             file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True
         )
@@ -147,7 +286,7 @@ class PhotoPicker:
                 self.photos.append(await self.client.add_photo(f.bytes or b"", self.stage))
             except Rejected as e:
                 problems.append(f"{f.name}: {e.message}")
-        self.error.value, self.error.visible = "\n".join(problems), bool(problems)
+        show_error(self.error, "\n".join(problems))
         self._render()
 
     def _render(self) -> None:
@@ -155,29 +294,28 @@ class PhotoPicker:
             ft.Stack(
                 [
                     ft.Image(
-                        src=ph.thumbnail,
+                        src=photo.thumbnail,
                         width=96,
                         height=96,
                         fit=ft.BoxFit.COVER,
                         border_radius=8,
                         semantics_label=f"Photo {n}",
                     ),
-                    ft.IconButton(
-                        ft.Icons.CLOSE,
-                        tooltip=f"Remove photo {n}",
-                        icon_size=16,
+                    ft.Container(
+                        icon_action(ft.Icons.CLOSE, f"Remove photo {n}", on(self._remove, photo)),
                         right=0,
                         top=0,
                         bgcolor=ft.Colors.WHITE_70,
-                        on_click=lambda _e, ph=ph: self._remove(ph),
+                        border_radius=20,
                     ),
                 ],
                 width=96,
                 height=96,
             )
-            for n, ph in enumerate(self.photos, start=1)
+            for n, photo in enumerate(self.photos, start=1)
         ]
-        self.page.update()
+        self.changed()
+        self.control.update()
 
     def _remove(self, photo: LocalPhoto) -> None:
         self.photos.remove(photo)
@@ -185,29 +323,66 @@ class PhotoPicker:
 
     def clear(self) -> None:
         self.photos = []
-        self.error.visible = False
-        self._render()
+        show_error(self.error, None)
+        self.strip.controls = []
 
 
-Action = Callable[[], Awaitable[None]]
+# -- dialogs -------------------------------------------------------------------------
 
 
-def on(fn: Callable[..., Awaitable[None]], *args) -> Callable[[ft.Event], Awaitable[None]]:
-    """An event handler that awaits `fn(*args)`: Flet awaits async handlers, not lambdas
-    that return coroutines."""
+class FormDialog:
+    """A dialog with fields, Cancel and one action button. `submit` returns the sentence
+    to show when the action is saved, or None when a field needs fixing (it has set that
+    field's error). A refusal (`Rejected`) shows inside the dialog, keeping what was typed.
+    Controls inside a dialog are updated through the dialog: `page.update()` misses them."""
 
-    async def handle(_e) -> None:
-        await fn(*args)
+    def __init__(
+        self,
+        page: ft.Page,
+        client: Client,
+        title: str,
+        controls: list[ft.Control],
+        action: str,
+        submit: Callable[[], Awaitable[str | None]],
+    ) -> None:
+        self.page, self.client, self.submit = page, client, submit
+        self.error = error_text()
+        self.button = ft.FilledButton(action, on_click=on(self._submit))
+        self.dialog = ft.AlertDialog(
+            title=ft.Text(title),
+            # The dialog scrolls; a scrolling column inside it would take the full height.
+            content=ft.Column(
+                [*controls, self.error],
+                tight=True,
+                width=460,
+                horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            ),
+            actions=[ft.TextButton("Cancel", on_click=on(page.pop_dialog)), self.button],
+            scrollable=True,
+        )
 
-    return handle
+    def open(self) -> None:
+        self.page.show_dialog(self.dialog)
 
+    def clear_error(self) -> None:
+        """What was refused has changed: the old reason no longer applies."""
+        if self.error.visible:
+            show_error(self.error, None)
+            self.error.update()
 
-async def attempt(page: ft.Page, action: Action, done: str, client: Client) -> bool:
-    """Run an action; tell the user what happened in words. True when it was saved."""
-    try:
-        await action()
-    except Rejected as e:
-        say(page, e.message)
-        return False
-    say(page, saved_message(client, done))
-    return True
+    async def _submit(self) -> None:
+        show_error(self.error, None)
+        self.button.disabled = True
+        self.dialog.update()
+        try:
+            done = await self.submit()
+        except Rejected as e:
+            show_error(self.error, e.message)
+            done = None
+        finally:
+            self.button.disabled = False
+        if done is None:
+            self.dialog.update()
+            return
+        self.page.pop_dialog()
+        say(self.page, saved_message(self.client, done))

@@ -1,8 +1,12 @@
 """Browser tests: the real app (`python -m app --web`) with its bundled server and demo
-data, driven in Debian's headless Chromium through Flutter's accessibility tree."""
+data, driven in Debian's headless Chromium through Flutter's accessibility tree.
+
+Each test module gets one app process; each `open_app` is a new browser context, so a new
+device with its own local store, as a second phone would be."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -13,52 +17,79 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from PIL import Image
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "screenshots"
 SIZES = {"phone": (390, 844), "tablet": (820, 1180), "desktop": (1440, 900)}
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
 ]
+WAIT_MS = 20_000
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    port = free_port()
-    data = tmp_path_factory.mktemp("app-data")
-    env = {**os.environ, "FLET_FORCE_WEB_SERVER": "1"}
-    env.pop("DISPLAY", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--web", "--port", str(port), "--data", str(data)],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
+class Process:
+    """A child process (the app, or a server on its own) that is ready once `ready_url`
+    answers; it can be stopped and started again on the same port."""
+
+    def __init__(self, args: list[str], ready_url: str, log: Path) -> None:
+        self.args, self.ready_url, self.log = args, ready_url, log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+        with self.log.open("a") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, *self.args], cwd=ROOT, env=env, stdout=out, stderr=out
+            )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(self.ready_url, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.args} did not start:\n{self.log.read_text()}")
             time.sleep(0.25)
-    else:
-        proc.kill()
-        raise RuntimeError("the app did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def app_process(data: Path, *args: str) -> tuple[Process, str]:
+    """`python -m app --web` on a free port, keeping its data in `data`."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = ["-m", "app", "--web", "--port", str(port), "--data", str(data), *args]
+    return Process(command, url, data / "app.log"), url
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The app with its bundled demo server, shared by one module's tests."""
+    app, url = app_process(tmp_path_factory.mktemp("app-data"))
+    app.start()
     yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    app.stop()
 
 
-@pytest.fixture(scope="module")  # Playwright's loop must end before async tests run
+@pytest.fixture(scope="module")  # Playwright's loop must end before other async tests run
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -67,15 +98,35 @@ def open_app(browser: Browser, url: str, size: str = "phone") -> Page:
     """A new device (its own browser storage), with Flutter's semantics switched on."""
     width, height = SIZES[size]
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(WAIT_MS)
     page.goto(url)
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    # The placeholder sits outside the viewport: a DOM click, not a pointer click.
     page.locator("flt-semantics-placeholder").dispatch_event("click")
-    page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=30_000)
+    page.get_by_role("button", name="Sign in", exact=True).wait_for()
     return page
 
 
 def sign_in_as(page: Page, role: str) -> None:
-    page.get_by_role("button", name=re.compile(f"Sign in as {role}")).click()
+    page.get_by_role("button", name=re.compile(f"^Sign in as {role}")).click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def go_to(page: Page, screen: str) -> None:
+    """Navigation is a tab bar on phones and a rail (buttons) on wider screens."""
+    tab = page.get_by_role("tab", name=screen)
+    (tab if tab.count() else page.get_by_role("button", name=re.compile(f"^{screen}"))).click()
+
+
+def card(page: Page, title: str, says: str | None = None) -> Locator:
+    """A job card: a group named by the job's title; with `says`, only if it shows that
+    text. A card's text is DOM text, or, in a card with buttons, the name of a group
+    inside it: Flutter merges the texts around buttons into one node."""
+    found = page.get_by_role("group", name=title, exact=True)
+    if says is None:
+        return found
+    inner = page.get_by_role("group", name=re.compile(re.escape(says)))
+    return found.filter(has_text=says).or_(found.filter(has=inner))
 
 
 def shoot(page: Page, name: str) -> None:
@@ -83,22 +134,53 @@ def shoot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(700)  # the shell re-lays out on resize
+        page.wait_for_timeout(800)  # the shell lays out again for the new width
         page.screenshot(path=SHOTS / f"{name}-{size}.png")
-    page.set_viewport_size({"width": SIZES["phone"][0], "height": SIZES["phone"][1]})
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES["phone"], strict=True)))
     page.wait_for_timeout(500)
 
 
+def sync_status(page: Page) -> Locator:
+    """The sync indicator in the app bar."""
+    return page.locator("[flt-semantics-identifier=sync-status]")
+
+
 def see(page: Page, text: str | re.Pattern) -> None:
-    """The text is on screen (a SnackBar is also announced to screen readers: either will do)."""
-    expect(page.get_by_text(text).first).to_be_visible(timeout=15_000)
+    expect(page.get_by_text(text).first).to_be_visible()
 
 
 def type_into(page: Page, label: str, text: str) -> None:
     """Type as a person does: tap the field, clear it, type."""
     box = page.get_by_role("textbox", name=label)
     box.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Backspace")
+    box.fill("")
     page.keyboard.type(text)
     expect(box).to_have_value(text)
+
+
+def choose(page: Page, dropdown: str, option: str) -> None:
+    page.get_by_role("button", name=dropdown, exact=True).click()
+    page.get_by_role("button", name=option, exact=True).click()
+
+
+def attach_photo(page: Page, button: str, colour: tuple[int, int, int]) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 900), colour).save(out, "JPEG")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=button).click()
+    chooser.value.set_files(
+        files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}]
+    )
+    expect(page.get_by_role("img", name="Photo 1")).to_be_visible()
+
+
+def sync_until(page: Page, target: Locator, tries: int = 10) -> None:
+    """Another device's change arrives with a pull: tap "Sync now" until it shows."""
+    for _ in range(tries):
+        page.get_by_role("button", name="Sync now").click()
+        try:
+            expect(target.first).to_be_visible(timeout=2_000)
+            return
+        except AssertionError:
+            continue
+    expect(target.first).to_be_visible()

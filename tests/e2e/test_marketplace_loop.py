@@ -1,0 +1,143 @@
+"""One repair from report to rating, through the real UI on three devices (a resident's
+phone, an officer's desktop, a tradesperson's phone) that meet only through the server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import (
+    attach_photo,
+    card,
+    choose,
+    go_to,
+    open_app,
+    see,
+    shoot,
+    sign_in_as,
+    sync_status,
+    sync_until,
+    type_into,
+)
+
+pytestmark = pytest.mark.e2e
+
+TITLE = "Kitchen tap won't stop running"
+
+
+def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app_url):
+    resident = open_app(browser, app_url)
+    sign_in_as(resident, "Resident")
+    choose(resident, "What kind of repair?", "Plumbing")
+    type_into(resident, "What's wrong?", TITLE)
+    type_into(resident, "Where in your home?", "Kitchen")
+    resident.get_by_role("button", name="Send repair report").click()
+    see(resident, re.compile(r"^Repair reported\."))
+
+    # The officer triages it and posts it to the marketplace.
+    officer = open_app(browser, app_url, "desktop")
+    sign_in_as(officer, "Housing officer")
+    sync_until(officer, card(officer, TITLE))
+    card(officer, TITLE).get_by_role("button", name="Post to marketplace").click()
+    officer.get_by_role("radio", name="Urgent (5 working days)").click()
+    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
+    expect(card(officer, TITLE, says="0 offers")).to_be_visible()
+
+    # The plumber finds it on the job board and puts themselves forward.
+    trade = open_app(browser, app_url)
+    sign_in_as(trade, "Tradesperson")
+    sync_until(trade, card(trade, TITLE))
+    card(trade, TITLE).get_by_role("button", name="Put yourself forward").click()
+    type_into(trade, "Your price in pounds", "120")
+    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    expect(card(trade, TITLE, says="You put yourself forward: £120.00")).to_be_visible()
+
+    # The officer sees the offer and awards the job.
+    sync_until(officer, card(officer, TITLE, says="1 offer"))
+    card(officer, TITLE).get_by_role("button", name="See offers and award").click()
+    offer = officer.get_by_role("alertdialog").get_by_role("group", name=re.compile("£120.00"))
+    expect(offer).to_be_visible()
+    shoot(officer, "officer-offers")
+    offer.get_by_role("button", name="Award").click()
+    see(officer, re.compile(r"^Job awarded to "))
+    expect(card(officer, TITLE)).to_have_count(0)  # no longer waiting for triage
+
+    # The plumber works it from My jobs: nobody home the first time, then done.
+    go_to(trade, "My jobs")
+    sync_until(trade, card(trade, TITLE))
+    expect(card(trade, TITLE, says="Flat")).to_be_visible()  # the address, now it is theirs
+    card(trade, TITLE).get_by_role("button", name="No access").click()
+    type_into(trade, "What happened?", "No answer at 9am. Calling card left.")
+    trade.get_by_role("alertdialog").get_by_role("button", name="Record no access").click()
+    see(trade, re.compile(r"^No access recorded\."))
+    expect(card(trade, TITLE, says="No access at last visit")).to_be_visible()
+    card(trade, TITLE).get_by_role("button", name="Start visit").click()
+    see(trade, re.compile(r"^Visit started\."))
+    card(trade, TITLE).get_by_role("button", name="Complete job").click()
+    finish = trade.get_by_role("alertdialog")
+    finish.get_by_role("button", name="Complete job").click()
+    see(trade, "Add at least one photo of the finished work before completing.")
+    type_into(trade, "What did you do?", "Replaced the tap washer and tested.")
+    attach_photo(trade, "Add photos of the finished work", (90, 160, 60))
+    shoot(trade, "trade-complete-job")
+    finish.get_by_role("button", name="Complete job").click()
+    see(trade, re.compile(r"^Job completed\."))
+    expect(card(trade, TITLE)).to_have_count(0)  # finished jobs leave My jobs
+
+    # The resident sees it completed and rates it.
+    go_to(resident, "My repairs")
+    sync_until(resident, card(resident, TITLE, says="Completed"))
+    card(resident, TITLE).get_by_role("button", name="Rate this repair").click()
+    rating = resident.get_by_role("alertdialog")
+    rating.get_by_role("button", name="Send rating").click()
+    see(resident, "Choose from 1 to 5 stars.")
+    rating.get_by_role("button", name="Speed: 4 out of 5").click()
+    rating.get_by_role("button", name="Quality: 5 out of 5").click()
+    shoot(resident, "resident-rate-repair")
+    rating.get_by_role("button", name="Send rating").click()
+    see(resident, re.compile(r"^Thank you for your rating\."))
+    expect(
+        card(resident, TITLE, says="You rated it: speed 4 and quality 5 out of 5")
+    ).to_be_visible()
+
+
+def test_a_tradesperson_behind_the_news_is_told_the_job_went_to_someone_else(browser, app_url):
+    officer = open_app(browser, app_url, "desktop")
+    sign_in_as(officer, "Housing officer")
+    trade = open_app(browser, app_url)
+    sign_in_as(trade, "Tradesperson")
+    forward = trade.get_by_role("button", name="Put yourself forward")
+    expect(forward.first).to_be_visible()
+    # The first job on the plumber's board, and where it is: titles repeat, streets don't.
+    job = trade.locator("[role=group][aria-label]").filter(has=forward).first
+    title = job.get_attribute("aria-label")
+    street = re.search(r"\d+ [A-Z][a-z]+ (Road|Street|Hill), [A-Z]+\d+", job.inner_html())
+
+    # Meanwhile, in the office, the officer awards it to a rival's offer.
+    posted = card(officer, title, says=street.group(0))
+    sync_until(officer, posted)
+    posted.get_by_role("button", name="See offers and award").click()
+    officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
+    see(officer, re.compile(r"^Job awarded to "))
+    expect(sync_status(officer)).to_contain_text("Up to date")  # the award has been sent
+
+    # The plumber's phone has not heard yet: the offer is saved, then refused by the server.
+    card(trade, title, says=street.group(0)).get_by_role(
+        "button", name="Put yourself forward"
+    ).click()
+    type_into(trade, "Your price in pounds", "99")
+    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    see(trade, re.compile(r"^You put yourself forward for £99\.00\."))
+    badge = trade.get_by_role("tab", name=re.compile("^1 Needs attention"))
+    expect(badge).to_be_visible()  # the count on the tab
+    badge.click()
+    # A card with a button is one group whose name holds all its text.
+    problem = trade.get_by_role(
+        "group", name=re.compile(r"^Put yourself forward This job was awarded to another")
+    )
+    expect(problem).to_have_accessible_name(re.compile("look for other jobs on the job board"))
+    shoot(trade, "trade-needs-attention")
+    trade.get_by_role("button", name="Dismiss").first.click()
+    see(trade, "Nothing needs your attention.")
