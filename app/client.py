@@ -175,6 +175,7 @@ class Client:
         await self._db(self.store.tx_put, "user", user.model_dump_json())
         await asyncio.to_thread(self.credentials.set, body.token)
         self._authorise(body.token, user)
+        await self._refresh_counts()
         self.engine.kick()
         self._changed()
         return user
@@ -215,7 +216,7 @@ class Client:
 
         def counts():
             return (
-                self.store.count("outbox"),
+                self.store.pending_count(),
                 self.store.count("problems"),
                 self.store.count("photos", "state IN ('waiting', 'uploading')"),
                 self.store.get("last_sync"),

@@ -3,10 +3,19 @@ travel between client and server (jobs, offers, visits)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite keeps no time zone, so the server's times arrive naive; they are UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class Role(StrEnum):
@@ -123,12 +132,12 @@ class Job(Record):
     damp_and_mould: bool = False
     award_mode: AwardMode = AwardMode.OFFERS
     fixed_price_pence: int | None = None
-    reported_at: datetime
-    target_at: datetime | None = None
+    reported_at: UtcDatetime
+    target_at: UtcDatetime | None = None
     awarded_to: str | None = None
     awarded_offer_id: str | None = None
-    started_at: datetime | None = None
-    completed_at: datetime | None = None
+    started_at: UtcDatetime | None = None
+    completed_at: UtcDatetime | None = None
     completion_notes: str = ""
     parent_id: str | None = None
     rating_speed: int | None = None
@@ -153,14 +162,14 @@ class Offer(Record):
     earliest_slot: date
     note: str = ""
     status: OfferStatus = OfferStatus.OPEN
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class Visit(Record):
     id: str
     job_id: str
     tradesperson_id: str
-    started_at: datetime
+    started_at: UtcDatetime
     outcome: str = "in_progress"  # in_progress, completed, no_access
     notes: str = ""
     photos: list[str] = Field(default_factory=list)

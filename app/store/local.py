@@ -125,20 +125,34 @@ class Store:
                 created_at=ctx.now,
             )
             self.conn.execute(
-                "INSERT INTO outbox(seq, id, name, args, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO outbox(seq, id, name, args, created_at, user_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     seq,
                     mutation.id,
                     name,
                     json.dumps(args, default=str),
                     mutation.created_at.isoformat(),
+                    ctx.user.id,
                 ),
             )
         return mutation
 
+    def _mine(self) -> tuple[str, tuple]:
+        """The signed-in person's outbox entries: another's wait for them to sign in."""
+        user = self.user()
+        return "(user_id IS NULL OR user_id = ?)", (user.id if user else "",)
+
+    def pending_count(self) -> int:
+        where, params = self._mine()
+        return self.count("outbox", where, params)
+
     def outbox(self, limit: int = 10_000) -> list[Mutation]:
+        where, params = self._mine()
         rows = self.conn.execute(
-            "SELECT id, seq, name, args, created_at FROM outbox ORDER BY seq LIMIT ?", (limit,)
+            f"SELECT id, seq, name, args, created_at FROM outbox WHERE {where} "
+            "ORDER BY seq LIMIT ?",
+            (*params, limit),
         )
         return [
             Mutation(

@@ -37,6 +37,9 @@ MIGRATIONS: list[str] = [
     " size INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL"
     " DEFAULT '', created_at TEXT NOT NULL, uploaded_at TEXT);"
     "CREATE INDEX photos_state ON photos(state);",
+    # 3: whose change each entry is, so one person's work is never sent as another's
+    # when a shared device changes hands. Older entries belong to whoever signs in.
+    "ALTER TABLE outbox ADD COLUMN user_id TEXT;",
 ]
 
 

@@ -172,7 +172,7 @@ class SyncEngine:
         while True:
             batch = await self.run_db(self.store.ready_to_push, PUSH_BATCH)
             if not batch:
-                report.blocked_on_photos = await self.run_db(self.store.count, "outbox")
+                report.blocked_on_photos = await self.run_db(self.store.pending_count)
                 return
             body = p.PushRequest(
                 schema_version=p.SCHEMA_VERSION, device_id=self.store.device_id, mutations=batch

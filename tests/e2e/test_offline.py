@@ -91,11 +91,6 @@ def test_a_repair_reported_without_signal_waits_on_the_device_then_is_sent(
     expect(card(page, "Bedroom window won't shut", says="Waiting to sync")).to_have_count(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Client.my_repairs sorts the local report's timezone-aware reported_at against "
-    "the naive datetimes that come back from the server's SQLite: TypeError until synced",
-)
 def test_my_repairs_shows_a_repair_made_without_signal_as_waiting_to_sync(browser, server, app_url):
     page = open_app(browser, app_url)
     sign_in_as_resident(page)

@@ -174,3 +174,25 @@ async def test_completion_with_two_photos_survives_a_dropped_upload(tmp_path, se
     assert status == "completed" and all(p.sha256 in photo_list for p in photos)
     assert proxy.faults.counts == {"cut_upload": 1}
     await trade.close()
+
+
+async def test_a_shared_device_never_sends_one_persons_change_as_anothers(tmp_path, server):
+    tablet = await open_as(tmp_path, server.url, DEMO_ACCOUNTS["resident"], "tablet")
+    await tablet.report_repair(Trade.ROOFING, "Water through the ceiling")
+    await tablet.logout()
+    await tablet.login("resident5@demo.test", DEMO_PASSWORD)
+    assert tablet.status().pending == 0  # the first resident's report is not theirs to send
+    await tablet.sync()
+    db = sqlite3.connect(server.root / "server.db")
+    count = "SELECT count(*) FROM jobs WHERE title = 'Water through the ceiling'"
+    assert db.execute(count).fetchone() == (0,)
+
+    await tablet.logout()
+    await tablet.login(DEMO_ACCOUNTS["resident"], DEMO_PASSWORD)
+    assert tablet.status().pending == 1
+    await tablet.sync()
+    [(resident_id,)] = db.execute(
+        "SELECT resident_id FROM jobs WHERE title = 'Water through the ceiling'"
+    ).fetchall()
+    assert resident_id == tablet.user.id
+    await tablet.close()
