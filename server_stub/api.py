@@ -89,7 +89,9 @@ def create_app(engine: sa.Engine, blobs_dir: Path) -> FastAPI:
     @app.post("/v1/sync/push")
     def push(body: p.PushRequest, user: Me) -> p.PushResponse:
         _check_schema(body.schema_version)
-        results = [_apply_one(engine, user, body.schema_version, m) for m in body.mutations]
+        # One transaction (one disk flush) per request; each mutation in its own savepoint.
+        with engine.begin() as conn:
+            results = [_apply_one(conn, user, body.schema_version, m) for m in body.mutations]
         return p.PushResponse(results=results)
 
     @app.get("/v1/sync/pull")
@@ -168,40 +170,37 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _apply_one(engine: sa.Engine, user: User, schema: int, m: p.Mutation) -> p.MutationResult:
+def _apply_one(conn: sa.Connection, user: User, schema: int, m: p.Mutation) -> p.MutationResult:
     """Apply one mutation exactly once: its effect and its record commit together."""
-    record = {
-        "id": m.id,
-        "device_id": m.device_id,
-        "seq": m.seq,
-        "user_id": user.id,
-        "name": m.name,
-    }
-    with engine.begin() as conn:
-        seen = conn.execute(sa.select(db.mutations).where(db.mutations.c.id == m.id))
-        seen = seen.mappings().first()
-        if seen is not None:
-            status = "duplicate" if seen["status"] == "applied" else seen["status"]
-            return p.MutationResult(
-                id=m.id, status=status, code=seen["code"], message=seen["message"]
-            )
-        phone = conn.execute(sa.select(db.users.c.phone).where(db.users.c.id == user.id))
-        ctx = actions.Context(user=user, now=datetime.now(UTC), phone=phone.scalar())
-        nested = conn.begin_nested()
-        try:
-            _check_photos_arrived(conn, m.args)
-            actions.apply(SqlRepo(conn), ctx, m.name, p.upgrade_args(schema, m.name, m.args))
-            nested.commit()
-            result = p.MutationResult(id=m.id, status="applied")
-        except Rejected as e:
-            nested.rollback()
-            result = p.MutationResult(id=m.id, status="rejected", code=e.code, message=e.message)
-        conn.execute(
-            db.mutations.insert().values(
-                **record, status=result.status, code=result.code, message=result.message
-            )
+    seen = conn.execute(sa.select(db.mutations).where(db.mutations.c.id == m.id))
+    seen = seen.mappings().first()
+    if seen is not None:
+        status = "duplicate" if seen["status"] == "applied" else seen["status"]
+        return p.MutationResult(id=m.id, status=status, code=seen["code"], message=seen["message"])
+    phone = conn.execute(sa.select(db.users.c.phone).where(db.users.c.id == user.id))
+    ctx = actions.Context(user=user, now=datetime.now(UTC), phone=phone.scalar())
+    nested = conn.begin_nested()
+    try:
+        _check_photos_arrived(conn, m.args)
+        actions.apply(SqlRepo(conn), ctx, m.name, p.upgrade_args(schema, m.name, m.args))
+        nested.commit()
+        result = p.MutationResult(id=m.id, status="applied")
+    except Rejected as e:
+        nested.rollback()
+        result = p.MutationResult(id=m.id, status="rejected", code=e.code, message=e.message)
+    conn.execute(
+        db.mutations.insert().values(
+            id=m.id,
+            device_id=m.device_id,
+            seq=m.seq,
+            user_id=user.id,
+            name=m.name,
+            status=result.status,
+            code=result.code,
+            message=result.message,
         )
-        _advance_device(conn, m.device_id, user.id, m.seq)
+    )
+    _advance_device(conn, m.device_id, user.id, m.seq)
     return result
 
 

@@ -64,6 +64,14 @@ def test_a_retried_push_is_answered_duplicate_and_applied_once(server, resident)
     )
 
 
+def test_the_same_mutation_twice_in_one_request_applies_once(server, resident):
+    m = mutation(
+        "report_repair", 1, job_id=str(uuid.uuid4()), trade="glazing", title="Draughty window"
+    )
+    statuses = [r["status"] for r in push(resident, m, m).json()["results"]]
+    assert statuses == ["applied", "duplicate"]
+
+
 def test_a_version_one_client_with_bare_photo_hashes_is_still_served(server, resident):
     prepared = photo()
     assert resident.put(f"/v1/blobs/{prepared.sha256}", content=prepared.data).status_code == 200
