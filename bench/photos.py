@@ -120,14 +120,15 @@ def bench_upload(count: int = 20) -> None:
 
     import httpx
     import keyring
+    from keyring.backends import fail
 
     from app.client import Client
     from app.domain.models import PhotoStage, Trade
     from app.photos import verify_prepared
-    from bench.sync import MemoryKeyring, ServerProcess, login
+    from bench.sync import ServerProcess, login
     from server_stub.api import _write_atomically
 
-    keyring.set_keyring(MemoryKeyring())  # never touch the machine's real keyring
+    keyring.set_keyring(fail.Keyring())  # tokens in memory only; never the real keyring
     sources = [phone_jpeg(seed=100 + n) for n in range(count)]
     photos = [prepare_photo(data) for data in sources]
     total = sum(ph.size for ph in photos)

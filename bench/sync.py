@@ -48,7 +48,7 @@ if str(ROOT) not in sys.path:
 import httpx  # noqa: E402
 import keyring  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
+from keyring.backends import fail  # noqa: E402
 
 from app.client import Client  # noqa: E402
 from app.domain.models import Trade, User  # noqa: E402
@@ -62,24 +62,6 @@ OFFICER = (demo.DEMO_ACCOUNTS["officer"], demo.DEMO_PASSWORD)
 RESIDENT = (demo.DEMO_ACCOUNTS["resident"], demo.DEMO_PASSWORD)
 RATIO_GOAL = 2.0
 P99_GOAL_MS = 10.0
-
-
-class MemoryKeyring(KeyringBackend):
-    """Keeps sign-in tokens in memory, so the benchmark never touches a real keyring."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.secrets.pop((service, username), None)
 
 
 # -- output ----------------------------------------------------------------------------
@@ -899,7 +881,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-probe", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--probe-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    keyring.set_keyring(MemoryKeyring())
+    keyring.set_keyring(fail.Keyring())  # tokens in memory only; never the real keyring
     if args.memory_probe:
         asyncio.run(memory_probe(args.memory_probe, args.probe_dir))
         return
