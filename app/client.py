@@ -30,7 +30,6 @@ from app.domain.models import (
     OfferStatus,
     PhotoStage,
     Priority,
-    Role,
     Trade,
     User,
 )
@@ -456,18 +455,10 @@ class Client:
         """Each attached photo's upload state (waiting, uploading, uploaded, failed)."""
         return await self._db(self.store.photo_states)
 
-    def thumbnail(self, sha256: str) -> bytes | None:
-        path = self.thumbs_dir / f"{sha256}.jpg"
-        return path.read_bytes() if path.exists() else None
-
     def _uid(self) -> str:
         if self.user is None:
             raise Rejected("signed_out", "Please sign in first.")
         return self.user.id
-
-    @property
-    def role(self) -> Role | None:
-        return self.user.role if self.user else None
 
 
 def _by_target(job: Job) -> tuple:

@@ -44,7 +44,7 @@ class Store:
         conn.execute("PRAGMA synchronous=FULL")  # an outbox entry survives power loss
         migrate(conn)
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self.db = sqlite_utils.Database(conn)  # for reads as dicts; writes go through tx()
         self.device_id = self.get("device_id") or str(uuid.uuid4())
         with self.tx():
             self.put("device_id", self.device_id)
@@ -221,15 +221,8 @@ class Store:
                     )
 
     def problems(self) -> list[dict]:
-        rows = self.conn.execute(
-            "SELECT id, mutation_id, name, args, code, message, created_at FROM problems "
-            "ORDER BY id"
-        )
-        keys = ("id", "mutation_id", "name", "args", "code", "message", "created_at")
-        problems = [dict(zip(keys, r, strict=True)) for r in rows]
-        for problem in problems:
-            problem["args"] = json.loads(problem["args"])
-        return problems
+        rows = self.db.query("SELECT * FROM problems ORDER BY id")
+        return [{**row, "args": json.loads(row["args"])} for row in rows]
 
     def dismiss_problem(self, problem_id: int) -> None:
         with self.tx():
