@@ -121,7 +121,11 @@ class Client:
         self.thumbs_dir = data_dir / "thumbnails"
         self.credentials = CredentialStore(f"{self.server_url} {store.device_id}")
         self.user: User | None = None
-        self.http = httpx.AsyncClient(base_url=self.server_url, timeout=20.0)
+        # Servers close idle connections (uvicorn after 5 s): drop ours first rather than
+        # reuse one the server has closed and read that as "offline".
+        self.http = httpx.AsyncClient(
+            base_url=self.server_url, timeout=20.0, limits=httpx.Limits(keepalive_expiry=4.0)
+        )
         self.engine = SyncEngine(store, self._db, self.http, self.photos_dir, self._changed)
         self._task: asyncio.Task | None = None
 
