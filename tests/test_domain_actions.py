@@ -20,48 +20,18 @@ from app.domain.models import (
     OfferStatus,
     PhotoRef,
     PhotoStage,
-    Role,
     Trade,
     Tradesperson,
     User,
     Visit,
 )
 from app.domain.targets import damp_and_mould_timers
+from tests.cast import HOME, OFFICER, PLUMBER, RESIDENT
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)  # Wednesday before Easter
 TODAY = NOW.date()
 JOB = "job-1"
-HOME = Home(
-    id="home-1",
-    landlord_id="landlord-1",
-    street="12 Mill Lane",
-    flat="Flat 3",
-    postcode="M4 5AB",
-    district="M4",
-)
-RESIDENT = User(
-    id="resident-1",
-    email="ada@example.org",
-    name="Ada Lovelace",
-    role=Role.RESIDENT,
-    landlord_id="landlord-1",
-    home_id=HOME.id,
-)
 NEIGHBOUR = RESIDENT.model_copy(update={"id": "resident-2", "name": "Ben Neighbour"})
-OFFICER = User(
-    id="officer-1",
-    email="olu@example.org",
-    name="Olu Officer",
-    role=Role.OFFICER,
-    landlord_id="landlord-1",
-)
-PLUMBER = User(
-    id="plumber-1",
-    email="pat@example.org",
-    name="Pat Pipe",
-    role=Role.TRADESPERSON,
-    landlord_id="landlord-1",
-)
 RIVAL = PLUMBER.model_copy(update={"id": "plumber-2", "name": "Rae Rival"})
 
 

@@ -18,7 +18,6 @@ from app.domain.models import (
     Home,
     Job,
     JobStatus,
-    Role,
     Trade,
     Tradesperson,
     User,
@@ -26,32 +25,10 @@ from app.domain.models import (
 from app.store import Store
 from app.store.migrations import MIGRATIONS
 from app.sync.protocol import Change, Mutation
+from tests.cast import HOME, PLUMBER, RESIDENT
 
 NOW = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
 TAKEN = "This job was awarded to another tradesperson."
-HOME = Home(
-    id="home-1",
-    landlord_id="landlord-1",
-    street="12 Mill Lane",
-    flat="Flat 3",
-    postcode="M4 5AB",
-    district="M4",
-)
-RESIDENT = User(
-    id="resident-1",
-    email="ada@example.org",
-    name="Ada Lovelace",
-    role=Role.RESIDENT,
-    landlord_id="landlord-1",
-    home_id=HOME.id,
-)
-PLUMBER = User(
-    id="plumber-1",
-    email="pat@example.org",
-    name="Pat Pipe",
-    role=Role.TRADESPERSON,
-    landlord_id="landlord-1",
-)
 PROFILE = Tradesperson(
     id=PLUMBER.id,
     name=PLUMBER.name,
