@@ -7,6 +7,7 @@ marketplace at once. Serves the web UI when there is no display, or with `--web`
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import socket
 import threading
@@ -66,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="web UI address to listen on")
     parser.add_argument("--web", action="store_true", help="serve the web UI, not a window")
     args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     data = args.data.expanduser().resolve()
     data.mkdir(parents=True, exist_ok=True)

@@ -195,6 +195,10 @@ class Client:
     def on_change(self, callback: Callable[[], None]) -> None:
         self._listeners.append(callback)
 
+    def off_change(self, callback: Callable[[], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
     def _changed(self) -> None:
         asyncio.get_running_loop().create_task(self._notify())
 
@@ -230,6 +234,16 @@ class Client:
     def start_background_sync(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.engine.run_forever())
+
+    def pause_sync(self) -> None:
+        """The app went to the background: no rounds until `resume_sync`."""
+        self.engine.paused = True
+
+    def resume_sync(self) -> None:
+        """The app is back in front: sync at once, the world may have moved on."""
+        if self.engine.paused:
+            self.engine.paused = False
+            self.engine.kick()
 
     def connectivity_changed(self) -> None:
         """Call when the device's network comes back: sync now, not at the next timer."""

@@ -70,7 +70,8 @@ class SyncEngine:
         self.online: bool | None = None
         self.syncing = False
         self.error: str | None = None
-        self.signed_out = False
+        self.signed_out = True  # until the client has a sign-in to send
+        self.paused = False  # the app is in the background: no rounds until it returns
         self.failures = 0
         self._lock = asyncio.Lock()
         self._kick = asyncio.Event()
@@ -86,13 +87,18 @@ class SyncEngine:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._kick.wait(), timeout=delay)
             self._kick.clear()
-            if self.signed_out:
+            if self.signed_out or self.paused:
                 delay = self.interval
                 continue
             try:
                 await self.round()
                 delay = self.interval
             except SyncFailed:
+                delay = self.next_delay()
+            except Exception:
+                # A bug must not end background sync silently: say so and keep trying.
+                log.exception("A sync round failed")
+                self._failed(SyncFailed("Sync stopped with an error. Trying again shortly."))
                 delay = self.next_delay()
 
     def next_delay(self) -> float:
@@ -124,6 +130,7 @@ class SyncEngine:
             return report
 
     def _failed(self, e: SyncFailed) -> None:
+        log.warning("Sync round failed: %s", e.reason)
         self.failures += 1
         self.online = not e.offline
         self.error = e.reason
@@ -131,9 +138,12 @@ class SyncEngine:
         self.on_change()
 
     async def _request(self, method: str, url: str, **kw) -> httpx.Response:
+        sent_as = self.http.headers.get("Authorization")
         response = await self.http.request(method, url, **kw)
         self.online = True  # the server answered, whatever it said
         if response.status_code == 401:
+            if self.http.headers.get("Authorization") != sent_as:  # signed in meanwhile
+                raise SyncFailed("Signed in again: sending your changes now.")
             raise SyncFailed("Please sign in again to send your changes.", signed_out=True)
         if response.status_code == 426:
             raise SyncFailed("This app is too old for the server. Please update it.")

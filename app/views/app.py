@@ -1,8 +1,15 @@
-"""One browser tab or window: find this device's data folder, open the `Client`, and show
-sign-in or the signed-in shell, re-rendering when data or sync state change."""
+"""Browser tabs and windows: each finds its device's data folder, shares that device's one
+`Client`, and shows sign-in or the signed-in shell, re-rendering when data or sync state
+change.
+
+A device's `Client` lives as long as the process, not as long as a tab: a page reload, a
+dropped connection to the screen and a second tab of the same browser all meet the same
+open client. It is closed only when the last tab of that device has expired."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from pathlib import Path
 
@@ -11,28 +18,46 @@ import flet as ft
 from app.client import Client
 from app.views.shell import Shell
 from app.views.signin import DemoAccounts, SignIn
-from app.views.widgets import on
+from app.views.widgets import guarded, on
+
+log = logging.getLogger(__name__)
+
+BACKGROUND = {
+    ft.AppLifecycleState.HIDE,
+    ft.AppLifecycleState.PAUSE,
+    ft.AppLifecycleState.DETACH,
+}
 
 
 class Session:
+    """One tab or window showing one device."""
+
     def __init__(self, page: ft.Page, client: Client, demo: DemoAccounts | None) -> None:
         self.page, self.client, self.demo = page, client, demo
         self.shell: Shell | None = None
+        self.shown_user: str | None = None
+        self.in_background = False
         self._refresh_queued = False
-        client.on_change(self._changed)
 
-    def _changed(self) -> None:
-        """Called on the loop after any change: one refresh at a time is enough."""
-        if self.shell and not self._refresh_queued:
+    def changed(self) -> None:
+        """Called on the loop after any change: one refresh at a time is enough. A tab
+        that is reconnecting has no screen to draw on; it redraws when it is back."""
+        if self.page.session.connection is None:
+            return
+        if not self._refresh_queued:
             self._refresh_queued = True
             self.page.run_task(self._refresh)
 
     async def _refresh(self) -> None:
         self._refresh_queued = False
-        if self.shell:
+        user = self.client.user.id if self.client.user else None
+        if user != self.shown_user:  # signed in or out in another tab of this device
+            await self.show()
+        elif self.shell:
             await self.shell.refresh()
 
     async def show(self) -> None:
+        self.shown_user = self.client.user.id if self.client.user else None
         if self.client.user is None:
             self.shell = None
             self.page.appbar = self.page.navigation_bar = self.page.on_resize = None
@@ -48,6 +73,46 @@ class Session:
         await self.show()
 
 
+class Devices:
+    """The open `Client` of each device folder, and the tabs showing it."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self._clients: dict[Path, Client] = {}
+        self._sessions: dict[Path, set[Session]] = {}
+        self._lock = asyncio.Lock()
+
+    async def attach(self, folder: Path, make_session) -> Session:
+        async with self._lock:  # two tabs opening at once must not open the store twice
+            client = self._clients.get(folder)
+            if client is None:
+                client = await Client.open(folder, self.server_url)
+                client.start_background_sync()
+                self._clients[folder] = client
+            session = make_session(client)
+            self._sessions.setdefault(folder, set()).add(session)
+            client.on_change(session.changed)
+            return session
+
+    async def detach(self, folder: Path, session: Session) -> None:
+        """A tab has expired; the last one to go closes the device's client."""
+        async with self._lock:
+            session.client.off_change(session.changed)
+            sessions = self._sessions.get(folder, set())
+            sessions.discard(session)
+            if not sessions and folder in self._clients:
+                del self._sessions[folder]
+                await self._clients.pop(folder).close()
+
+    def lifecycle(self, folder: Path, session: Session, state: ft.AppLifecycleState) -> None:
+        """Sync while any tab of the device is in front; pause while all are away."""
+        session.in_background = state in BACKGROUND
+        if all(s.in_background for s in self._sessions.get(folder, ())):
+            session.client.pause_sync()
+        else:
+            session.client.resume_sync()
+
+
 async def device_folder(page: ft.Page, data_dir: Path) -> Path:
     """Each browser (or window) is a device with its own store, found again next time."""
     prefs = ft.SharedPreferences()
@@ -59,16 +124,30 @@ async def device_folder(page: ft.Page, data_dir: Path) -> Path:
 
 
 def make_main(data_dir: Path, server_url: str, demo: DemoAccounts | None):
+    devices = Devices(server_url)
+
     async def main(page: ft.Page) -> None:
         page.title = "Repairs Marketplace"
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
         page.padding = 0
-        client = await Client.open(await device_folder(page, data_dir), server_url)
-        client.start_background_sync()
+        folder = await device_folder(page, data_dir)
+        session = await devices.attach(folder, lambda client: Session(page, client, demo))
+        client = session.client
         connectivity = ft.Connectivity()
         connectivity.on_change = lambda _e: client.connectivity_changed()
-        session = Session(page, client, demo)
-        page.on_disconnect = on(client.close)
+
+        async def reconnected() -> None:
+            # A reload or a returning connection: the tab is in front again, and the world
+            # may have moved on meanwhile.
+            devices.lifecycle(folder, session, ft.AppLifecycleState.SHOW)
+            client.connectivity_changed()
+            await session.show()
+
+        page.on_connect = on(reconnected)
+        page.on_close = on(devices.detach, folder, session)
+        page.on_app_lifecycle_state_change = guarded(
+            lambda e: devices.lifecycle(folder, session, e.state)
+        )
         page.data = (session, connectivity)  # keep the services alive with the page
         await session.show()
 
