@@ -21,35 +21,22 @@ import httpx
 from app import photos as photo_pipeline
 from app.credentials import CredentialStore
 from app.domain import actions
-from app.domain.lifecycle import Rejected
+from app.domain.commands import COMMANDS
+from app.domain.lifecycle import FINISHED, Rejected
 from app.domain.models import (
     STATUS_LABELS,
-    Job,
     JobStatus,
-    Offer,
     OfferStatus,
     PhotoStage,
     Priority,
     Trade,
     User,
 )
+from app.domain.records import Job, Offer
 from app.store.local import Store, now
 from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
 
-ACTION_LABELS = {
-    "report_repair": "Report a repair",
-    "post_job": "Post a job",
-    "put_forward": "Put yourself forward",
-    "accept_job": "Accept a job",
-    "award": "Award a job",
-    "withdraw_award": "Take a job back",
-    "start_visit": "Start a visit",
-    "complete_job": "Complete a job",
-    "record_no_access": "Record no access",
-    "rate_job": "Rate a repair",
-    "cancel_job": "Cancel a repair",
-}
 WHAT_NEXT = {
     "taken": "Nothing more to do: look for other jobs on the job board.",
     "not_found": "The job has moved on. Pull down to refresh your lists.",
@@ -57,7 +44,6 @@ WHAT_NEXT = {
     "evidence": "Open the job and add the missing evidence, then try again.",
     "invalid": "Correct the details and try again.",
 }
-FINISHED = {JobStatus.COMPLETED, JobStatus.CLOSED, JobStatus.CANCELLED, JobStatus.DUPLICATE}
 
 
 @dataclass(frozen=True)
@@ -211,7 +197,7 @@ class Client:
         self._problems = [
             Problem(
                 id=r["id"],
-                action=ACTION_LABELS.get(r["name"], r["name"]),
+                action=COMMANDS[r["name"]].label if r["name"] in COMMANDS else r["name"],
                 args=r["args"],
                 code=r["code"],
                 message=r["message"],
@@ -224,7 +210,7 @@ class Client:
         def counts():
             return (
                 self.store.pending_count(),
-                self.store.count("problems"),
+                len(self.store.problems()),
                 self.store.count("photos", "state IN ('waiting', 'uploading')"),
                 self.store.get("last_sync"),
             )

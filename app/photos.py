@@ -1,8 +1,8 @@
 """The photo pipeline: everything between a photo the user picked and the bytes we send.
 
 This module owns turning any phone or camera picture into the one form the marketplace
-stores (`prepare_photo`), and the server's check that an uploaded blob really is in that
-form (`verify_prepared`). A prepared photo is:
+stores (`prepare_photo`); `app.domain.photo_form` holds the check, shared with the
+server, that an uploaded blob really is in that form. A prepared photo is:
 
 - upright (EXIF orientation applied to the pixels),
 - free of every EXIF, XMP, GPS, ICC and comment segment (the capture time is kept as a
@@ -16,12 +16,15 @@ decompression bomb) raises `PhotoRejected` with a sentence the user can act on.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from PIL import ExifTags, Image, UnidentifiedImageError, WebPImagePlugin
+
+from app.domain.photo_form import LONG_EDGE, PhotoRejected, sha256_hex, verify_prepared
+
+__all__ = ["LONG_EDGE", "PhotoRejected", "prepare_photo", "sha256_hex", "verify_prepared"]
 
 try:
     import pillow_heif
@@ -33,7 +36,6 @@ except ImportError:  # pragma: no cover - depends on the device's build
 
 MAX_INPUT_BYTES = 40 * 1024 * 1024
 MAX_PIXELS = 60_000_000
-LONG_EDGE = 1600
 THUMBNAIL_LONG_EDGE = 320
 JPEG_QUALITY = 80
 
@@ -59,13 +61,6 @@ TOO_MANY_PIXELS = (
     "This picture is too large to open (over 60 megapixels). "
     "Choose a photo taken with a phone or camera at its normal size."
 )
-ARRIVED_DAMAGED = "The photo arrived damaged. It will be sent again."
-NOT_PREPARED = "This photo was not prepared by the app. Send it again from the app."
-CARRIES_METADATA = (
-    "This photo still carries hidden details such as its location. "
-    "Send it again from the app, which removes them."
-)
-
 # What to do to the stored pixels for each EXIF orientation so that they show upright
 # (the same table as PIL.ImageOps.exif_transpose, applied here after resizing).
 _UPRIGHT = {
@@ -80,14 +75,6 @@ _UPRIGHT = {
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 
 
-class PhotoRejected(Exception):
-    """The photo can't be used; `reason` tells the user what is wrong and what to do."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class PreparedPhoto:
     data: bytes = field(repr=False)
@@ -100,10 +87,6 @@ class PreparedPhoto:
     @property
     def size(self) -> int:
         return len(self.data)
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def prepare_photo(data: bytes) -> PreparedPhoto:
@@ -139,27 +122,6 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
         thumbnail=_encode(_shrink(photo, THUMBNAIL_LONG_EDGE)),
         captured_at=captured_at,
     )
-
-
-def verify_prepared(data: bytes, expected_sha256: str) -> tuple[int, int]:
-    """Server side: check an uploaded blob is an intact prepared photo; return its size."""
-    if sha256_hex(data) != expected_sha256.lower():
-        raise PhotoRejected(ARRIVED_DAMAGED)
-    try:
-        im = _open(data, ("JPEG",))
-    except PhotoRejected as exc:
-        raise PhotoRejected(NOT_PREPARED) from exc
-    if max(im.size) > LONG_EDGE:
-        raise PhotoRejected(NOT_PREPARED)
-    # EXIF and XMP (with any GPS) live in APP1, ICC in APP2, IPTC in APP13; only the
-    # JFIF header (APP0) is allowed.
-    if any(marker != "APP0" for marker, _ in im.applist):
-        raise PhotoRejected(CARRIES_METADATA)
-    try:
-        im.load()
-    except Exception as exc:  # see prepare_photo
-        raise PhotoRejected(NOT_PREPARED) from exc
-    return im.size
 
 
 def _open(data: bytes, formats: tuple[str, ...]) -> Image.Image:

@@ -126,7 +126,7 @@ def bench_upload(count: int = 20) -> None:
     from app.domain.models import PhotoStage, Trade
     from app.photos import verify_prepared
     from bench.sync import ServerProcess, login
-    from server_stub.api import _write_atomically
+    from server_stub.photo_store import _write_atomically
 
     keyring.set_keyring(fail.Keyring())  # tokens in memory only; never the real keyring
     sources = [phone_jpeg(seed=100 + n) for n in range(count)]

@@ -52,11 +52,12 @@ from keyring.backends import fail  # noqa: E402
 
 from app.client import Client  # noqa: E402
 from app.domain.models import Trade, User  # noqa: E402
+from app.domain.policy import Viewer  # noqa: E402
 from app.domain.targets import target_for  # noqa: E402
 from app.store.local import Store  # noqa: E402
 from app.sync import engine as sync_engine  # noqa: E402
 from app.sync import protocol as p  # noqa: E402
-from server_stub import api, db, demo  # noqa: E402
+from server_stub import db, demo, sync_service  # noqa: E402
 
 OFFICER = (demo.DEMO_ACCOUNTS["officer"], demo.DEMO_PASSWORD)
 RESIDENT = (demo.DEMO_ACCOUNTS["resident"], demo.DEMO_PASSWORD)
@@ -722,7 +723,7 @@ async def profile_initial_sync(url: str, work: Path, server_db: Path) -> None:
                 start = time.perf_counter()
                 if profile:
                     profile.enable()
-                page = api._pull_page(conn, officer, cursor, page_size)
+                page = sync_service._pull_page(conn, Viewer(officer), cursor, page_size)
                 mid = time.perf_counter()
                 page.model_dump_json()
                 if profile:
@@ -802,7 +803,8 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
         if profile:
             profile.enable()
         for m in mutations:
-            api._apply_one(engine, user, p.SCHEMA_VERSION, m)
+            with engine.begin() as conn:
+                sync_service._apply_one(conn, user, None, p.SCHEMA_VERSION, device, m)
         if profile:
             profile.disable()
         return time.perf_counter() - start
@@ -825,7 +827,9 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
     t_commit = time.perf_counter() - start
     conn.close()
 
-    heading(f"Profile: server push, {count} report_repair through api._apply_one in-process")
+    heading(
+        f"Profile: server push, {count} report_repair through sync_service._apply_one in-process"
+    )
     line("per mutation, one at a time", ms(t_apply / count), f"{count / t_apply:,.0f} mut/s")
     line("  beside: one tiny WAL+FULL commit on this disk", ms(t_commit / count))
     print("\n  _apply_one (cProfile), project functions by cumulative time:")

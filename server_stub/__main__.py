@@ -8,7 +8,7 @@ from pathlib import Path
 import uvicorn
 
 from server_stub import db, demo
-from server_stub.api import create_app
+from server_stub.app import create_app
 
 
 def build(db_url: str, blobs: Path, with_demo: bool = True):

@@ -1,14 +1,20 @@
 """Server storage: tables, the engine, and the change sequence that drives pull.
 
-Every synced row carries `seq`, the value of one server-wide counter at its last change.
-Pull cursors are positions in that sequence, never a device clock."""
+The synced records' tables are built from the domain's registry (`RECORDS`), one column
+a field. Every synced row carries `seq`, the value of one server-wide counter at its last
+change. Pull cursors are positions in that sequence, never a device clock."""
 
 from __future__ import annotations
 
-import uuid
+from datetime import date, datetime
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
 import sqlalchemy as sa
+from pydantic.fields import FieldInfo
 from sqlalchemy import event
+
+from app.domain.records import RECORDS, TABLE_OF, Kind, Record
 
 metadata = sa.MetaData()
 
@@ -41,102 +47,87 @@ tokens = sa.Table(
 )
 
 
-def _synced(name: str, *columns: sa.Column) -> sa.Table:
+def _column(name: str, field: FieldInfo) -> sa.Column:
+    """A record field's server column, typed from its annotation."""
+    annotation, nullable = field.annotation, False
+    if get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
+        nullable = True
+        annotation = next(a for a in get_args(annotation) if a is not type(None))
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (list, dict):
+        kind: sa.types.TypeEngine = sa.JSON()
+    elif annotation is bool:
+        kind = sa.Boolean()
+    elif annotation is int:
+        kind = sa.BigInteger()
+    elif annotation is datetime:
+        kind = sa.DateTime(timezone=True)
+    elif annotation is date:
+        kind = sa.Date()
+    else:
+        kind = sa.String()
+    return sa.Column(name, kind, primary_key=name == "id", nullable=nullable)
+
+
+def _synced(kind: Kind) -> sa.Table:
+    """A record's server table, built from its model: one column a field, and `seq`."""
+    fields = kind.model.model_fields
     return sa.Table(
-        name,
+        kind.table,
         metadata,
-        sa.Column("id", sa.String, primary_key=True),
-        *columns,
-        sa.Column("seq", sa.Integer, nullable=False, index=True),
+        *(_column(name, field) for name, field in fields.items()),
+        sa.Column("seq", sa.BigInteger, nullable=False, index=True),
+        *(sa.Index(f"{kind.table}_{col}", col) for col in kind.indexed),
     )
 
 
-homes = _synced(
-    "homes",
-    sa.Column("landlord_id", sa.String, nullable=False),
-    sa.Column("street", sa.String, nullable=False),
-    sa.Column("flat", sa.String, nullable=False),
-    sa.Column("postcode", sa.String, nullable=False),
-    sa.Column("district", sa.String, nullable=False),
+SYNCED = {name: _synced(kind) for name, kind in RECORDS.items()}
+_JSON = {
+    name: [c.name for c in t.columns if isinstance(c.type, sa.JSON)] for name, t in SYNCED.items()
+}
+
+
+def values_of(record: Record) -> dict:
+    """A record as its table's row: Python values, JSON columns as JSON-ready values."""
+    values = record.model_dump(mode="python")
+    columns = _JSON[TABLE_OF[type(record)]]
+    if columns:
+        as_json = record.model_dump(mode="json", include=set(columns))
+        values.update(as_json)
+    return values
+
+
+# Who saw a row before its last change and not after: pull sends them a delete, and
+# nobody else learns that the row exists.
+departures = sa.Table(
+    "departures",
+    metadata,
+    sa.Column("seq", sa.BigInteger, nullable=False, index=True),
+    sa.Column("tbl", sa.String, nullable=False),
+    sa.Column("id", sa.String, nullable=False),
+    sa.Column("audience", sa.String, nullable=False),
 )
 
-tradespeople = _synced(
-    "tradespeople",
-    sa.Column("landlord_id", sa.String, nullable=False),
-    sa.Column("name", sa.String, nullable=False),
-    sa.Column("business_name", sa.String, nullable=False),
-    sa.Column("trades", sa.JSON, nullable=False),
-    sa.Column("districts", sa.JSON, nullable=False),
-    sa.Column("certificates", sa.JSON, nullable=False),
-    sa.Column("insurance_expires", sa.Date),
-    sa.Column("small_local", sa.Boolean, nullable=False),
-)
-
-jobs = _synced(
-    "jobs",
-    sa.Column("landlord_id", sa.String, nullable=False, index=True),
-    sa.Column("home_id", sa.String, nullable=False),
-    sa.Column("trade", sa.String, nullable=False),
-    sa.Column("title", sa.String, nullable=False),
-    sa.Column("description", sa.String, nullable=False),
-    sa.Column("location", sa.String, nullable=False),
-    sa.Column("access_notes", sa.String, nullable=False),
-    sa.Column("status", sa.String, nullable=False, index=True),
-    sa.Column("priority", sa.String),
-    sa.Column("damp_and_mould", sa.Boolean, nullable=False),
-    sa.Column("award_mode", sa.String, nullable=False),
-    sa.Column("fixed_price_pence", sa.Integer),
-    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("target_at", sa.DateTime(timezone=True)),
-    sa.Column("awarded_to", sa.String, index=True),
-    sa.Column("awarded_offer_id", sa.String),
-    sa.Column("started_at", sa.DateTime(timezone=True)),
-    sa.Column("completed_at", sa.DateTime(timezone=True)),
-    sa.Column("completion_notes", sa.String, nullable=False),
-    sa.Column("parent_id", sa.String),
-    sa.Column("rating_speed", sa.Integer),
-    sa.Column("rating_quality", sa.Integer),
-    sa.Column("review", sa.String, nullable=False),
-    sa.Column("photos", sa.JSON, nullable=False),
-    sa.Column("district", sa.String, nullable=False),
-    sa.Column("street", sa.String, nullable=False),
-    sa.Column("flat", sa.String),
-    sa.Column("resident_id", sa.String, index=True),
-    sa.Column("resident_name", sa.String),
-    sa.Column("resident_phone", sa.String),
-)
-
-offers = _synced(
-    "offers",
-    sa.Column("job_id", sa.String, nullable=False, index=True),
-    sa.Column("tradesperson_id", sa.String, nullable=False, index=True),
-    sa.Column("business_name", sa.String, nullable=False),
-    sa.Column("price_pence", sa.Integer, nullable=False),
-    sa.Column("earliest_slot", sa.Date, nullable=False),
-    sa.Column("note", sa.String, nullable=False),
-    sa.Column("status", sa.String, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-visits = _synced(
-    "visits",
-    sa.Column("job_id", sa.String, nullable=False, index=True),
-    sa.Column("tradesperson_id", sa.String, nullable=False),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("outcome", sa.String, nullable=False),
-    sa.Column("notes", sa.String, nullable=False),
-    sa.Column("photos", sa.JSON, nullable=False),
+# Which records cite each photo, so a download is allowed to those who may see one.
+photo_refs = sa.Table(
+    "photo_refs",
+    metadata,
+    sa.Column("sha256", sa.String, primary_key=True),
+    sa.Column("tbl", sa.String, primary_key=True),
+    sa.Column("id", sa.String, primary_key=True),
 )
 
 # Exactly once: every mutation a device sent, and what came of it, recorded in the same
 # transaction as its effect.
+# Mutation and device ids are chosen by devices, so they are unique per user only.
 mutations = sa.Table(
     "mutations",
     metadata,
+    sa.Column("user_id", sa.String, primary_key=True),
     sa.Column("id", sa.String, primary_key=True),
     sa.Column("device_id", sa.String, nullable=False),
-    sa.Column("seq", sa.Integer, nullable=False),
-    sa.Column("user_id", sa.String, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("name", sa.String, nullable=False),
     sa.Column("status", sa.String, nullable=False),
     sa.Column("code", sa.String, nullable=False),
@@ -146,9 +137,9 @@ mutations = sa.Table(
 devices = sa.Table(
     "devices",
     metadata,
+    sa.Column("user_id", sa.String, primary_key=True),
     sa.Column("id", sa.String, primary_key=True),
-    sa.Column("user_id", sa.String, nullable=False),
-    sa.Column("last_seq", sa.Integer, nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
 )
 
 blobs = sa.Table(
@@ -161,6 +152,14 @@ blobs = sa.Table(
     sa.Column("uploaded_by", sa.String, nullable=False),
 )
 
+# Whose photo each blob is: everyone who uploaded those bytes. Only they may cite it.
+blob_owners = sa.Table(
+    "blob_owners",
+    metadata,
+    sa.Column("sha256", sa.String, primary_key=True),
+    sa.Column("user_id", sa.String, primary_key=True),
+)
+
 meta = sa.Table(
     "meta",
     metadata,
@@ -168,22 +167,19 @@ meta = sa.Table(
     sa.Column("value", sa.String, nullable=False),
 )
 
-SYNCED = {t.name: t for t in (homes, tradespeople, jobs, offers, visits)}
+jobs, offers = SYNCED["jobs"], SYNCED["offers"]
 
 
 def create_engine(url: str) -> sa.Engine:
+    """The engine for `url`, with the schema brought up to date (see `migrations`)."""
+    from server_stub import migrations
+
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _sqlite_pragmas(engine)
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
-    metadata.create_all(engine)
-    with engine.begin() as conn:
-        if conn.execute(sa.select(meta.c.value).where(meta.c.key == "epoch")).first() is None:
-            conn.execute(
-                meta.insert(),
-                [{"key": "epoch", "value": uuid.uuid4().hex[:12]}, {"key": "seq", "value": "0"}],
-            )
+    migrations.migrate(engine)
     return engine
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from app.domain.models import Priority, Trade
+from app.domain.records import RECORDS
 from app.domain.targets import target_for
 from server_stub import db, security
 
@@ -191,6 +192,8 @@ class _Seeder:
         self.conn.execute(db.users.insert(), self.users)
         seq = 0
         for name, rows in self.rows.items():
+            model = RECORDS[name].model
+            rows = [db.values_of(model.model_validate(row)) for row in rows]  # with defaults
             for row in rows:
                 seq += 1
                 row["seq"] = seq
@@ -325,6 +328,7 @@ class _Seeder:
     def _offer(self, job: dict, tp: dict, status: str, created_at: datetime) -> dict:
         offer = {
             "id": _id(self.rng),
+            "landlord_id": LANDLORD_ID,
             "job_id": job["id"],
             "tradesperson_id": tp["id"],
             "business_name": tp["business_name"],
@@ -368,6 +372,7 @@ class _Seeder:
                 awarded_to=tp["id"],
                 started_at=reported + took * 0.8,
                 completed_at=completed,
+                closed_at=completed,
                 completion_notes="Work completed and tested.",
                 parent_id=parent["id"] if is_recall else None,
             )
@@ -404,6 +409,7 @@ class _Seeder:
         self.rows["visits"].append(
             {
                 "id": _id(self.rng),
+                "landlord_id": LANDLORD_ID,
                 "job_id": job["id"],
                 "tradesperson_id": tp["id"],
                 "started_at": at,

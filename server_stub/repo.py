@@ -1,50 +1,66 @@
-"""The domain's `Repo` over the server's tables: reads records, and saves them with a new
-change sequence number so that pull sends them on."""
+"""The domain's `Repo` over the server's tables. A save gives the row a new change
+sequence number so that pull sends it on, records who can no longer see it (so that only
+they get a delete), and records which photos it cites (so that only those who may see it
+can download them)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import sqlalchemy as sa
 
-from app.domain.actions import Record
-from app.domain.models import Home, Job, Offer, Tradesperson, Visit
+from app.domain import policy
+from app.domain.records import RECORDS, TABLE_OF, Record
 from server_stub import db
-
-TABLE_OF = {Job: db.jobs, Offer: db.offers, Visit: db.visits}
 
 
 class SqlRepo:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
-    def _one(self, table: sa.Table, model, key):
-        row = self.conn.execute(sa.select(table).where(table.c.id == key)).mappings().first()
-        return model.model_validate(dict(row)) if row else None
+    def _row(self, table: str, key: str) -> dict[str, Any] | None:
+        t = db.SYNCED[table]
+        row = self.conn.execute(sa.select(t).where(t.c.id == key)).mappings().first()
+        return dict(row) if row else None
 
-    def job(self, job_id: str) -> Job | None:
-        return self._one(db.jobs, Job, job_id)
+    def get(self, table: str, key: str) -> Record | None:
+        row = self._row(table, key)
+        return RECORDS[table].model.model_validate(row) if row else None
 
-    def offer(self, offer_id: str) -> Offer | None:
-        return self._one(db.offers, Offer, offer_id)
+    def find(self, table: str, field: str, value: str) -> list[Any]:
+        t = db.SYNCED[table]
+        model = RECORDS[table].model
+        rows = self.conn.execute(sa.select(t).where(t.c[field] == value)).mappings()
+        return [model.model_validate(dict(r)) for r in rows]
 
-    def home(self, home_id: str) -> Home | None:
-        return self._one(db.homes, Home, home_id)
-
-    def tradesperson(self, user_id: str) -> Tradesperson | None:
-        return self._one(db.tradespeople, Tradesperson, user_id)
-
-    def offers_for_job(self, job_id: str) -> list[Offer]:
-        q = sa.select(db.offers).where(db.offers.c.job_id == job_id)
-        return [Offer.model_validate(dict(r)) for r in self.conn.execute(q).mappings()]
-
-    def visits_for_job(self, job_id: str) -> list[Visit]:
-        q = sa.select(db.visits).where(db.visits.c.job_id == job_id)
-        return [Visit.model_validate(dict(r)) for r in self.conn.execute(q).mappings()]
+    def own_photos(self, user_id: str, shas: Iterable[str]) -> set[str]:
+        q = sa.select(db.blob_owners.c.sha256).where(
+            db.blob_owners.c.user_id == user_id, db.blob_owners.c.sha256.in_(list(shas))
+        )
+        return set(self.conn.execute(q).scalars())
 
     def save(self, record: Record) -> None:
-        table = TABLE_OF[type(record)]
-        values = record.model_dump(mode="python")
-        values = {k: v for k, v in values.items() if k in table.c}
-        values["seq"] = db.next_seq(self.conn)
-        updated = self.conn.execute(table.update().where(table.c.id == record.id).values(values))
-        if updated.rowcount == 0:
-            self.conn.execute(table.insert().values(values))
+        name = TABLE_OF[type(record)]
+        table = db.SYNCED[name]
+        values = db.values_of(record)
+        seq = db.next_seq(self.conn)
+        before = self._row(name, record.id)
+        if before is None:
+            self.conn.execute(table.insert().values({**values, "seq": seq}))
+        else:
+            self.conn.execute(
+                table.update().where(table.c.id == record.id).values({**values, "seq": seq})
+            )
+            gone = policy.audiences(name, before) - policy.audiences(name, values)
+            if gone:
+                self.conn.execute(
+                    db.departures.insert(),
+                    [{"seq": seq, "tbl": name, "id": record.id, "audience": a} for a in gone],
+                )
+        cited = set(values.get("photos") or []) - set((before or {}).get("photos") or [])
+        if cited:
+            self.conn.execute(
+                db.photo_refs.insert(),
+                [{"sha256": sha, "tbl": name, "id": record.id} for sha in cited],
+            )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from app.domain.models import Home, Role, User
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from app.domain.models import Role, User
+from app.domain.records import TABLE_OF, Home, Record
 
 HOME = Home(
     id="home-1",
@@ -34,3 +39,26 @@ PLUMBER = User(
     role=Role.TRADESPERSON,
     landlord_id="landlord-1",
 )
+
+
+@dataclass
+class MemoryRepo:
+    """The domain's `Repo` in memory: the same move as Cosmic Python's fake repository."""
+
+    tables: dict[str, dict[str, Record]] = field(default_factory=lambda: defaultdict(dict))
+    photos: dict[str, set[str]] = field(default_factory=dict)  # user -> photos they uploaded
+
+    def get(self, table: str, key: str) -> Record | None:
+        return self.tables[table].get(key)
+
+    def find(self, table: str, field: str, value: str) -> list:
+        return [r for r in self.tables[table].values() if getattr(r, field) == value]
+
+    def own_photos(self, user_id: str, shas: Iterable[str]) -> set[str]:
+        mine = self.photos.get(user_id)
+        return set(shas) if mine is None else set(shas) & mine
+
+    def save(self, record: Record) -> None:
+        self.tables[TABLE_OF[type(record)]][record.id] = record
+
+    put = save

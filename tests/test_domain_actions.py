@@ -3,7 +3,6 @@ eligibility and evidence rules the actions enforce."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,21 +11,10 @@ from app.domain.actions import Context, apply
 from app.domain.eligibility import eligibility_problem
 from app.domain.evidence import check_completion, check_extra, check_no_access
 from app.domain.lifecycle import Rejected
-from app.domain.models import (
-    Home,
-    Job,
-    JobStatus,
-    Offer,
-    OfferStatus,
-    PhotoRef,
-    PhotoStage,
-    Trade,
-    Tradesperson,
-    User,
-    Visit,
-)
+from app.domain.models import JobStatus, OfferStatus, PhotoRef, PhotoStage, Trade, User
+from app.domain.records import Job, Tradesperson
 from app.domain.targets import damp_and_mould_timers
-from tests.cast import HOME, OFFICER, PLUMBER, RESIDENT
+from tests.cast import HOME, OFFICER, PLUMBER, RESIDENT, MemoryRepo
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)  # Wednesday before Easter
 TODAY = NOW.date()
@@ -52,45 +40,13 @@ def photo(stage: PhotoStage, n: int = 1) -> dict:
     return {"sha256": f"{n:064x}", "stage": stage.value}
 
 
-@dataclass
-class MemoryRepo:
-    jobs: dict[str, Job] = field(default_factory=dict)
-    offers: dict[str, Offer] = field(default_factory=dict)
-    visits: dict[str, Visit] = field(default_factory=dict)
-    homes: dict[str, Home] = field(default_factory=dict)
-    tradespeople: dict[str, Tradesperson] = field(default_factory=dict)
-
-    def job(self, job_id: str) -> Job | None:
-        return self.jobs.get(job_id)
-
-    def offer(self, offer_id: str) -> Offer | None:
-        return self.offers.get(offer_id)
-
-    def offers_for_job(self, job_id: str) -> list[Offer]:
-        return [o for o in self.offers.values() if o.job_id == job_id]
-
-    def visits_for_job(self, job_id: str) -> list[Visit]:
-        return [v for v in self.visits.values() if v.job_id == job_id]
-
-    def home(self, home_id: str) -> Home | None:
-        return self.homes.get(home_id)
-
-    def tradesperson(self, user_id: str) -> Tradesperson | None:
-        return self.tradespeople.get(user_id)
-
-    def save(self, record: Job | Offer | Visit) -> None:
-        table = {Job: self.jobs, Offer: self.offers, Visit: self.visits}[type(record)]
-        table[record.id] = record
-
-
 class Market:
     """One home, one resident, an officer and two plumbers, and a way to act as each."""
 
     def __init__(self) -> None:
-        self.repo = MemoryRepo(
-            homes={HOME.id: HOME},
-            tradespeople={u.id: profile(u) for u in (PLUMBER, RIVAL)},
-        )
+        self.repo = MemoryRepo()
+        for record in (HOME, profile(PLUMBER), profile(RIVAL)):
+            self.repo.put(record)
 
     def do(self, user: User, name: str, now: datetime = NOW, **args) -> None:
         apply(self.repo, Context(user=user, now=now), name, args)
@@ -102,13 +58,12 @@ class Market:
         assert self.snapshot() == before, "a refused action must change nothing"
         return caught.value
 
-    def snapshot(self) -> tuple:
-        r = self.repo
-        return (dict(r.jobs), dict(r.offers), dict(r.visits))
+    def snapshot(self) -> dict:
+        return {name: dict(rows) for name, rows in self.repo.tables.items() if rows}
 
     @property
     def job(self) -> Job:
-        return self.repo.jobs[JOB]
+        return self.repo.tables["jobs"][JOB]
 
     def reported(self, **args) -> Market:
         args = {"trade": "plumbing", "title": "Leak under the kitchen sink"} | args
@@ -218,7 +173,7 @@ def test_posting_a_damp_and_mould_report_as_routine_keeps_the_ten_day_investigat
 
 def test_an_eligible_tradesperson_puts_themselves_forward(market):
     market.offered(PLUMBER)
-    offer = market.repo.offers[f"offer-{PLUMBER.id}"]
+    offer = market.repo.tables["offers"][f"offer-{PLUMBER.id}"]
     assert offer.status is OfferStatus.OPEN
     assert offer.business_name == "Pat Pipe Plumbing Ltd"
     assert market.job.status is JobStatus.POSTED
@@ -245,23 +200,23 @@ def test_an_offer_cannot_promise_a_visit_in_the_past(market):
     assert rejected.message == "Your earliest visit can't be in the past."
 
 
-def test_a_tradesperson_outside_the_district_cannot_put_themselves_forward(market):
-    market.repo.tradespeople[PLUMBER.id] = profile(PLUMBER, districts=["M1", "M2"])
+def test_a_job_outside_the_tradespersons_areas_is_not_theirs_to_see_or_offer_on(market):
+    market.repo.tables["tradespeople"][PLUMBER.id] = profile(PLUMBER, districts=["M1", "M2"])
     market.posted()
     rejected = market.refused(
         PLUMBER, "put_forward", offer_id="o", job_id=JOB, price_pence=1, earliest_slot="2026-04-02"
     )
-    assert rejected.code == "not_eligible"
-    assert rejected.message == "M4 is outside the areas you cover."
+    assert rejected.code == "not_found"
+    assert rejected.message == "This job is no longer available to you."
 
 
-def test_a_tradesperson_without_a_profile_is_asked_to_finish_it(market):
-    del market.repo.tradespeople[PLUMBER.id]
+def test_a_tradesperson_without_a_profile_sees_no_jobs_to_offer_on(market):
+    del market.repo.tables["tradespeople"][PLUMBER.id]
     market.posted()
     rejected = market.refused(
         PLUMBER, "put_forward", offer_id="o", job_id=JOB, price_pence=1, earliest_slot="2026-04-02"
     )
-    assert rejected.code == "no_profile"
+    assert rejected.code == "not_found"
 
 
 def test_awarding_an_offer_accepts_it_and_declines_the_others(market):
@@ -269,14 +224,16 @@ def test_awarding_an_offer_accepts_it_and_declines_the_others(market):
     market.do(OFFICER, "award", job_id=JOB, offer_id=f"offer-{PLUMBER.id}")
     assert market.job.status is JobStatus.AWARDED
     assert market.job.awarded_to == PLUMBER.id
-    assert market.repo.offers[f"offer-{PLUMBER.id}"].status is OfferStatus.ACCEPTED
-    assert market.repo.offers[f"offer-{RIVAL.id}"].status is OfferStatus.DECLINED
+    assert market.repo.tables["offers"][f"offer-{PLUMBER.id}"].status is OfferStatus.ACCEPTED
+    assert market.repo.tables["offers"][f"offer-{RIVAL.id}"].status is OfferStatus.DECLINED
 
 
 def test_a_withdrawn_offer_cannot_be_awarded(market):
     market.offered(PLUMBER)
     offer_id = f"offer-{PLUMBER.id}"
-    withdrawn = market.repo.offers[offer_id].model_copy(update={"status": OfferStatus.WITHDRAWN})
+    withdrawn = market.repo.tables["offers"][offer_id].model_copy(
+        update={"status": OfferStatus.WITHDRAWN}
+    )
     market.repo.save(withdrawn)
     rejected = market.refused(OFFICER, "award", job_id=JOB, offer_id=offer_id)
     assert rejected.message == "This tradesperson has withdrawn their offer."
@@ -303,7 +260,9 @@ def test_second_trade_accepting_a_taken_job_is_told_it_was_awarded_to_another(ma
 
 
 def test_a_tradesperson_with_lapsed_insurance_cannot_accept_even_first(market):
-    market.repo.tradespeople[PLUMBER.id] = profile(PLUMBER, insurance_expires=date(2026, 3, 31))
+    market.repo.tables["tradespeople"][PLUMBER.id] = profile(
+        PLUMBER, insurance_expires=date(2026, 3, 31)
+    )
     market.fixed_price()
     rejected = market.refused(PLUMBER, "accept_job", job_id=JOB)
     assert rejected.code == "not_eligible"
@@ -317,7 +276,7 @@ def test_starting_a_visit_moves_the_job_on_and_opens_a_visit(market):
     market.started(photo(PhotoStage.BEFORE))
     assert market.job.status is JobStatus.IN_PROGRESS
     assert market.job.started_at == NOW
-    visit = market.repo.visits["visit-1"]
+    visit = market.repo.tables["visits"]["visit-1"]
     assert (visit.outcome, visit.photos) == ("in_progress", [photo(PhotoStage.BEFORE)["sha256"]])
 
 
@@ -343,7 +302,7 @@ def test_completing_with_an_after_photo_closes_the_visit_and_keeps_the_photos(ma
     assert market.job.status is JobStatus.COMPLETED
     assert market.job.completed_at == later
     assert after["sha256"] in market.job.photos
-    visit = market.repo.visits["visit-1"]
+    visit = market.repo.tables["visits"]["visit-1"]
     assert visit.outcome == "completed"
     assert visit.notes == "New trap"
     assert visit.photos == [photo(PhotoStage.BEFORE, 1)["sha256"], after["sha256"]]
@@ -373,14 +332,14 @@ def test_no_access_with_a_calling_card_photo_records_a_visit(market):
     card = photo(PhotoStage.NO_ACCESS)
     market.do(PLUMBER, "record_no_access", job_id=JOB, photos=[card])
     assert market.job.status is JobStatus.NO_ACCESS
-    (visit,) = market.repo.visits.values()
+    (visit,) = market.repo.tables["visits"].values()
     assert (visit.outcome, visit.photos) == ("no_access", [card["sha256"]])
 
 
 def test_no_access_with_a_note_closes_the_open_visit_and_the_trade_can_come_back(market):
     market.started()
     market.do(PLUMBER, "record_no_access", job_id=JOB, note="Nobody answered; card left")
-    visit = market.repo.visits["visit-1"]
+    visit = market.repo.tables["visits"]["visit-1"]
     assert (visit.outcome, visit.notes) == ("no_access", "Nobody answered; card left")
     market.do(PLUMBER, "start_visit", job_id=JOB, visit_id="visit-2")
     assert market.job.status is JobStatus.IN_PROGRESS
@@ -390,7 +349,7 @@ def test_no_access_after_starting_keeps_the_visits_before_photos(market):
     before = photo(PhotoStage.BEFORE, 1)
     market.started(before)
     market.do(PLUMBER, "record_no_access", job_id=JOB, note="Resident left for work")
-    assert before["sha256"] in market.repo.visits["visit-1"].photos
+    assert before["sha256"] in market.repo.tables["visits"]["visit-1"].photos
 
 
 # -- rating and cancelling -----------------------------------------------------------
@@ -414,7 +373,7 @@ def test_a_repair_cannot_be_rated_before_it_is_completed(market):
 def test_only_the_resident_who_reported_it_rates_a_repair(market):
     market.started().do(PLUMBER, "complete_job", job_id=JOB, photos=[photo(PhotoStage.AFTER)])
     assert market.refused(NEIGHBOUR, "rate_job", job_id=JOB, speed=5, quality=5).code == (
-        "not_yours"
+        "not_found"
     )
 
 

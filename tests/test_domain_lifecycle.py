@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app.domain.lifecycle import Action, Actor, Rejected, can_put_forward, decide
-from app.domain.models import AwardMode, Job, JobStatus, Role, Trade
+from app.domain.models import AwardMode, JobStatus, Role, Trade
+from app.domain.records import Job
 
 S = JobStatus
 OFFICER = Actor("officer-1", Role.OFFICER)
@@ -95,7 +96,7 @@ def test_nobody_can_start_a_job_that_has_not_been_awarded():
 def test_no_completion_while_an_extra_awaits_approval():
     rejected = refusal(awarded(S.VARIATION_PENDING), Action.COMPLETE, PLUMBER)
     assert rejected.code == "wrong_state"
-    assert "extra work awaiting approval" in rejected.message
+    assert "waiting for the housing officer's decision" in rejected.message
 
 
 def test_once_the_officer_decides_the_extra_the_tradesperson_can_complete():

@@ -15,6 +15,7 @@ import pytest
 from PIL import ExifTags, Image, ImageCms
 
 from app import photos
+from app.domain import photo_form
 from app.photos import PhotoRejected, prepare_photo, sha256_hex, verify_prepared
 
 RED = (255, 0, 0)
@@ -327,7 +328,10 @@ def test_real_small_file_with_too_many_pixels_is_refused():
 
 def test_every_reason_is_a_sentence_for_the_user():
     reasons = [
-        value for name, value in vars(photos).items() if name.isupper() and isinstance(value, str)
+        value
+        for module in (photos, photo_form)
+        for name, value in vars(module).items()
+        if name.isupper() and isinstance(value, str)
     ]
     assert len(reasons) >= 9
     for reason in reasons:
@@ -356,7 +360,7 @@ def test_server_refuses_a_text_file_even_with_the_right_hash():
     text = b"not a photo at all"
     with pytest.raises(PhotoRejected) as caught:
         verify_prepared(text, sha256_hex(text))
-    assert caught.value.reason == photos.NOT_PREPARED
+    assert caught.value.reason == photo_form.NOT_PREPARED
 
 
 def test_server_refuses_a_truncated_jpeg_even_with_the_right_hash():
@@ -364,7 +368,7 @@ def test_server_refuses_a_truncated_jpeg_even_with_the_right_hash():
     cut = data[: len(data) // 2]
     with pytest.raises(PhotoRejected) as caught:
         verify_prepared(cut, sha256_hex(cut))
-    assert caught.value.reason == photos.NOT_PREPARED
+    assert caught.value.reason == photo_form.NOT_PREPARED
 
 
 @pytest.mark.parametrize(
@@ -381,14 +385,14 @@ def test_server_refuses_a_photo_that_still_carries_metadata(metadata):
     data = encode(scene(), **metadata)
     with pytest.raises(PhotoRejected) as caught:
         verify_prepared(data, sha256_hex(data))
-    assert caught.value.reason == photos.CARRIES_METADATA
+    assert caught.value.reason == photo_form.CARRIES_METADATA
 
 
 def test_server_refuses_a_photo_larger_than_the_app_sends():
     data = encode(scene((2000, 1500)))
     with pytest.raises(PhotoRejected) as caught:
         verify_prepared(data, sha256_hex(data))
-    assert caught.value.reason == photos.NOT_PREPARED
+    assert caught.value.reason == photo_form.NOT_PREPARED
 
 
 def test_server_refuses_a_png_even_a_small_clean_one():

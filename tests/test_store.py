@@ -13,15 +13,8 @@ import pytest
 
 from app.domain.actions import Context
 from app.domain.lifecycle import Rejected
-from app.domain.models import (
-    AwardMode,
-    Home,
-    Job,
-    JobStatus,
-    Trade,
-    Tradesperson,
-    User,
-)
+from app.domain.models import AwardMode, JobStatus, Trade, User
+from app.domain.records import Home, Job, Tradesperson
 from app.store import Store
 from app.store.migrations import MIGRATIONS
 from app.sync.protocol import Change, Mutation

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from app.domain.lifecycle import Rejected
-from app.domain.models import REGULATED_TRADES, Job, Tradesperson
+from app.domain.models import REGULATED_TRADES
+from app.domain.records import Job, Tradesperson
 
 CERTIFICATE_NAMES = {"gas_safe": "Gas Safe", "niceic": "NICEIC"}
 

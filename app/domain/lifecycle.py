@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from app.domain.models import AwardMode, Job, JobStatus, Role
+from app.domain.models import AwardMode, JobStatus, Role
+
+if TYPE_CHECKING:
+    from app.domain.records import Job
 
 S = JobStatus
 
@@ -83,14 +87,34 @@ _MOVED_ON = {
     S.CANCELLED: "This job was cancelled.",
     S.DUPLICATE: "This job was marked as a duplicate of another report.",
     S.ON_HOLD: "This job is on hold.",
+    S.VARIATION_PENDING: (
+        "Extra work is waiting for the housing officer's decision: finish the job once it "
+        "is decided."
+    ),
 }
+
+
+def moved_on(job: Job) -> str:
+    """What a person reads when `job` has moved on from where they last saw it."""
+    if job.awarded_to:
+        return "This job was awarded to another tradesperson."
+    return _MOVED_ON.get(job.status, f"This job is now {job.status.label.lower()}.")
+
+
+def allowed(job: Job, action: Action, actor: Actor) -> bool:
+    """Whether `actor` may take `action` on `job` now: screens offer only what is allowed."""
+    try:
+        decide(job, action, actor)
+    except Rejected:
+        return False
+    return True
 
 
 def decide(job: Job, action: Action, actor: Actor) -> JobStatus:
     """The status `job` moves to when `actor` takes `action`, or `Rejected` saying why not."""
     rule = RULES[action]
     if actor.role not in rule.roles:
-        raise Rejected("not_allowed", f"Only {_who(rule.roles)} can do this.")
+        raise Rejected("not_allowed", f"Only {who(rule.roles)} can do this.")
     _check_party(job, action, actor)
     if job.status not in rule.sources:
         taken = job.awarded_to not in (None, actor.user_id) and actor.role is TRADE
@@ -129,6 +153,6 @@ def _check_party(job: Job, action: Action, actor: Actor) -> None:
         raise Rejected("not_yours", "You can only change repairs you reported.")
 
 
-def _who(roles: frozenset[Role]) -> str:
+def who(roles: frozenset[Role]) -> str:
     names = {OFFICER: "housing officers", TRADE: "tradespeople", RESIDENT: "residents"}
     return " or ".join(sorted(names[r] for r in roles))

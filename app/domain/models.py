@@ -1,21 +1,21 @@
-"""The marketplace's nouns: roles, trades, priorities, job states, and the records that
-travel between client and server (jobs, offers, visits)."""
+"""The marketplace's nouns: roles, trades, priorities, job and offer states, the signed-in
+user and photo references. The records that sync live in `records`."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     # SQLite keeps no time zone, so the server's times arrive naive; they are UTC.
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(utc)]
 
 
 class Role(StrEnum):
@@ -116,83 +116,6 @@ class OfferStatus(StrEnum):
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-
-class Job(Record):
-    id: str
-    landlord_id: str
-    home_id: str
-    trade: Trade
-    title: str
-    description: str = ""
-    location: str = ""  # where in the home, e.g. "bathroom"
-    access_notes: str = ""
-    status: JobStatus = JobStatus.REPORTED
-    priority: Priority | None = None
-    damp_and_mould: bool = False
-    award_mode: AwardMode = AwardMode.OFFERS
-    fixed_price_pence: int | None = None
-    reported_at: UtcDatetime
-    target_at: UtcDatetime | None = None
-    awarded_to: str | None = None
-    awarded_offer_id: str | None = None
-    started_at: UtcDatetime | None = None
-    completed_at: UtcDatetime | None = None
-    completion_notes: str = ""
-    parent_id: str | None = None
-    rating_speed: int | None = None
-    rating_quality: int | None = None
-    review: str = ""
-    photos: list[str] = Field(default_factory=list)
-    # Where: the district is public to tradespeople; the rest only once the job is theirs.
-    district: str = ""
-    street: str = ""
-    flat: str | None = None
-    resident_id: str | None = None
-    resident_name: str | None = None
-    resident_phone: str | None = None
-
-
-class Offer(Record):
-    id: str
-    job_id: str
-    tradesperson_id: str
-    business_name: str = ""
-    price_pence: int
-    earliest_slot: date
-    note: str = ""
-    status: OfferStatus = OfferStatus.OPEN
-    created_at: UtcDatetime
-
-
-class Visit(Record):
-    id: str
-    job_id: str
-    tradesperson_id: str
-    started_at: UtcDatetime
-    outcome: str = "in_progress"  # in_progress, completed, no_access
-    notes: str = ""
-    photos: list[str] = Field(default_factory=list)
-
-
-class Home(Record):
-    id: str
-    landlord_id: str
-    street: str
-    flat: str
-    postcode: str
-    district: str
-
-
-class Tradesperson(Record):
-    id: str
-    name: str
-    business_name: str
-    trades: list[Trade]
-    districts: list[str]
-    certificates: dict[str, date] = Field(default_factory=dict)  # kind -> expiry
-    insurance_expires: date | None = None
-    small_local: bool = True
 
 
 class User(Record):

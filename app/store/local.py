@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,18 +19,10 @@ import sqlite_utils
 
 from app.domain import actions
 from app.domain.lifecycle import Rejected
-from app.domain.models import Home, Job, Offer, Tradesperson, User, Visit
-from app.store.migrations import SYNCED, migrate
+from app.domain.models import User
+from app.domain.records import RECORDS, TABLE_OF, Record
+from app.store.migrations import migrate
 from app.sync.protocol import Change, Mutation
-
-MODEL_OF = {
-    "homes": Home,
-    "tradespeople": Tradesperson,
-    "jobs": Job,
-    "offers": Offer,
-    "visits": Visit,
-}
-TABLE_OF = {Job: "jobs", Offer: "offers", Visit: "visits"}
 
 
 def now() -> datetime:
@@ -83,10 +75,10 @@ class Store:
 
     def row(self, table: str, key: str):
         found = self.conn.execute(f"SELECT body FROM {table} WHERE id = ?", (key,)).fetchone()
-        return MODEL_OF[table].model_validate_json(found[0]) if found else None
+        return RECORDS[table].model.model_validate_json(found[0]) if found else None
 
     def rows(self, table: str, where: str = "1", params: tuple = ()) -> list:
-        model = MODEL_OF[table]
+        model = RECORDS[table].model
         query = f"SELECT body FROM {table} WHERE {where}"
         return [model.model_validate_json(b) for (b,) in self.conn.execute(query, params)]
 
@@ -202,14 +194,16 @@ class Store:
 
     def settle(self, results: list[tuple[Mutation, str, str, str]]) -> None:
         """Record what the server said: sent mutations leave the outbox; refusals become
-        problems for the user. Their optimistic effects go at the next rebase."""
+        problems for the person who made them. Their optimistic effects go at the next
+        rebase."""
+        user = self.user()
         with self.tx():
             for mutation, status, code, message in results:
                 self.conn.execute("DELETE FROM outbox WHERE id = ?", (mutation.id,))
                 if status == "rejected":
                     self.conn.execute(
-                        "INSERT INTO problems(mutation_id, name, args, code, message, created_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO problems(mutation_id, name, args, code, message, created_at,"
+                        " user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
                             mutation.id,
                             mutation.name,
@@ -217,11 +211,13 @@ class Store:
                             code,
                             message,
                             now().isoformat(),
+                            user.id if user else None,
                         ),
                     )
 
     def problems(self) -> list[dict]:
-        rows = self.db.query("SELECT * FROM problems ORDER BY id")
+        where, params = self._mine()
+        rows = self.db.query(f"SELECT * FROM problems WHERE {where} ORDER BY id", params)
         return [{**row, "args": json.loads(row["args"])} for row in rows]
 
     def dismiss_problem(self, problem_id: int) -> None:
@@ -234,7 +230,7 @@ class Store:
         """One page of server changes and its cursor, applied together, then a rebase."""
         with self.tx() as conn:
             if reset:
-                for table in SYNCED:
+                for table in RECORDS:
                     conn.execute(f"DELETE FROM {table}")
                 conn.execute("DELETE FROM shadow")
             shadowed = {(t, i) for t, i in conn.execute("SELECT tbl, id FROM shadow")}
@@ -242,7 +238,7 @@ class Store:
             deletes: dict[str, list] = {}
             latest = {(ch.table, ch.id): ch for ch in changes}  # the last change to a row wins
             for ch in latest.values():
-                if ch.table not in MODEL_OF:
+                if ch.table not in RECORDS:
                     continue  # a newer server's table this version does not know
                 body = json.dumps(ch.row, separators=(",", ":")) if ch.op == "upsert" else None
                 if (ch.table, ch.id) in shadowed:
@@ -291,7 +287,7 @@ class Store:
     def clear_synced(self) -> None:
         """Forget every server row and the cursor, keeping the outbox (e.g. on sign-out)."""
         with self.tx() as conn:
-            for table in SYNCED:
+            for table in RECORDS:
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM shadow")
             self.put("cursor", None)
@@ -303,25 +299,17 @@ class _LocalRepo:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def job(self, job_id: str) -> Job | None:
-        return self.store.row("jobs", job_id)
+    def get(self, table: str, key: str) -> Record | None:
+        return self.store.row(table, key)
 
-    def offer(self, offer_id: str) -> Offer | None:
-        return self.store.row("offers", offer_id)
+    def find(self, table: str, field: str, value: str) -> list:
+        column = field if field in RECORDS[table].indexed else f"json_extract(body, '$.{field}')"
+        return self.store.rows(table, f"{column} = ?", (value,))
 
-    def home(self, home_id: str) -> Home | None:
-        return self.store.row("homes", home_id)
+    def own_photos(self, user_id: str, shas: Iterable[str]) -> set[str]:
+        return set(shas)  # a device holds only photos its people took
 
-    def tradesperson(self, user_id: str) -> Tradesperson | None:
-        return self.store.row("tradespeople", user_id)
-
-    def offers_for_job(self, job_id: str) -> list[Offer]:
-        return self.store.rows("offers", "job_id = ?", (job_id,))
-
-    def visits_for_job(self, job_id: str) -> list[Visit]:
-        return self.store.rows("visits", "job_id = ?", (job_id,))
-
-    def save(self, record: Job | Offer | Visit) -> None:
+    def save(self, record: Record) -> None:
         table = TABLE_OF[type(record)]
         conn = self.store.conn
         conn.execute(

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import sqlite3
 
-SYNCED = ("homes", "tradespeople", "jobs", "offers", "visits")
+from app.domain.records import RECORDS, Kind
 
 
-def _synced_table(name: str, *generated: str) -> str:
+def _synced_table(kind: Kind) -> list[str]:
+    """A server record's table on the device: its id, its JSON body, and generated columns
+    (indexed) for the fields the device looks rows up by."""
+    name = kind.table
     columns = "".join(
         f", {col} TEXT GENERATED ALWAYS AS (json_extract(body, '$.{col}')) VIRTUAL"
-        for col in generated
+        for col in kind.indexed
     )
-    indexes = "".join(f"CREATE INDEX {name}_{col} ON {name}({col});" for col in generated)
-    return f"CREATE TABLE {name} (id TEXT PRIMARY KEY, body TEXT NOT NULL{columns});{indexes}"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {name} (id TEXT PRIMARY KEY, body TEXT NOT NULL{columns})",
+        *(f"CREATE INDEX IF NOT EXISTS {name}_{c} ON {name}({c})" for c in kind.indexed),
+    ]
 
 
 MIGRATIONS: list[str] = [
@@ -26,12 +31,7 @@ MIGRATIONS: list[str] = [
     " NULL, args TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,"
     " created_at TEXT NOT NULL);"
     "CREATE TABLE shadow (tbl TEXT NOT NULL, id TEXT NOT NULL, body TEXT,"
-    " PRIMARY KEY (tbl, id));"
-    + _synced_table("homes")
-    + _synced_table("tradespeople")
-    + _synced_table("jobs", "status", "awarded_to", "resident_id")
-    + _synced_table("offers", "job_id")
-    + _synced_table("visits", "job_id"),
+    " PRIMARY KEY (tbl, id));",
     # 2: the photo upload queue, kept apart from the outbox.
     "CREATE TABLE photos (sha256 TEXT PRIMARY KEY, stage TEXT NOT NULL, state TEXT NOT NULL,"
     " size INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL"
@@ -40,6 +40,8 @@ MIGRATIONS: list[str] = [
     # 3: whose change each entry is, so one person's work is never sent as another's
     # when a shared device changes hands. Older entries belong to whoever signs in.
     "ALTER TABLE outbox ADD COLUMN user_id TEXT;",
+    # 4: whose refusal each problem is: "Needs attention" shows only the signed-in person's.
+    "ALTER TABLE problems ADD COLUMN user_id TEXT;",
 ]
 
 
@@ -57,4 +59,10 @@ def migrate(conn: sqlite3.Connection) -> int:
         except Exception:
             conn.execute("ROLLBACK")
             raise
+    # Server records' tables come from the registry: a new record gets its table here.
+    conn.execute("BEGIN IMMEDIATE")
+    for kind in RECORDS.values():
+        for statement in _synced_table(kind):
+            conn.execute(statement)
+    conn.execute("COMMIT")
     return len(MIGRATIONS)

@@ -5,121 +5,39 @@ sequence number, and applied by the server exactly once."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from app.domain.models import AwardMode, PhotoRef, Priority, Trade
+from app.domain.commands import COMMANDS, Command
+from app.domain.records import RECORDS
+
+__all__ = ["COMMANDS", "RECORDS", "Command"]  # the commands and records, as the wire knows them
 
 # Version 2 added photo stages; the server still accepts version 1 clients.
 SCHEMA_VERSION = 2
 SUPPORTED_SCHEMAS = {1, 2}
-SYNCED_TABLES = ("homes", "tradespeople", "jobs", "offers", "visits")
-
-
-class Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ReportRepair(Args):
-    job_id: str
-    trade: Trade
-    title: str = Field(min_length=3, max_length=120)
-    description: str = Field(default="", max_length=2000)
-    location: str = Field(default="", max_length=120)
-    access_notes: str = Field(default="", max_length=500)
-    damp_and_mould: bool = False
-    photos: list[PhotoRef] = Field(default_factory=list, max_length=10)
-
-
-class PostJob(Args):
-    job_id: str
-    priority: Priority
-    award_mode: AwardMode = AwardMode.OFFERS
-    fixed_price_pence: int | None = Field(default=None, gt=0)
-
-
-class PutForward(Args):
-    offer_id: str
-    job_id: str
-    price_pence: int = Field(gt=0, le=10_000_000)
-    earliest_slot: date
-    note: str = Field(default="", max_length=500)
-
-
-class WithdrawAward(Args):
-    job_id: str
-    reason: str = Field(default="", max_length=500)
-
-
-class AcceptJob(Args):
-    job_id: str
-
-
-class Award(Args):
-    job_id: str
-    offer_id: str
-
-
-class StartVisit(Args):
-    job_id: str
-    visit_id: str
-    photos: list[PhotoRef] = Field(default_factory=list, max_length=10)
-
-
-class CompleteJob(Args):
-    job_id: str
-    notes: str = Field(default="", max_length=2000)
-    photos: list[PhotoRef] = Field(default_factory=list, max_length=10)
-
-
-class RecordNoAccess(Args):
-    job_id: str
-    note: str = Field(default="", max_length=500)
-    photos: list[PhotoRef] = Field(default_factory=list, max_length=5)
-
-
-class RateJob(Args):
-    job_id: str
-    speed: int = Field(ge=1, le=5)
-    quality: int = Field(ge=1, le=5)
-    review: str = Field(default="", max_length=1000)
-
-
-class CancelJob(Args):
-    job_id: str
-    reason: str = Field(default="", max_length=500)
-
-
-ACTIONS: dict[str, type[Args]] = {
-    "report_repair": ReportRepair,
-    "post_job": PostJob,
-    "put_forward": PutForward,
-    "accept_job": AcceptJob,
-    "award": Award,
-    "withdraw_award": WithdrawAward,
-    "start_visit": StartVisit,
-    "complete_job": CompleteJob,
-    "record_no_access": RecordNoAccess,
-    "rate_job": RateJob,
-    "cancel_job": CancelJob,
-}
+MAX_MUTATIONS = 500
+WireId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+Seq = Annotated[int, Field(ge=0, lt=2**63)]  # SQLite and PostgreSQL integers are 64-bit
 
 
 class Mutation(BaseModel):
-    id: str
-    device_id: str
-    seq: int
-    name: str
+    id: WireId
+    device_id: WireId
+    seq: Seq
+    name: str = Field(max_length=64)
     args: dict[str, Any]
     created_at: datetime
 
 
 class PushRequest(BaseModel):
-    schema_version: int
-    device_id: str
-    mutations: list[Mutation] = Field(max_length=500)
+    schema_version: int = Field(ge=0, lt=2**31)
+    device_id: WireId
+    mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS)
 
 
 class MutationResult(BaseModel):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import flet as ft
 
 from app.client import Client, JobView
-from app.domain.models import JobStatus, Offer, OfferStatus, Priority
+from app.domain.models import JobStatus, OfferStatus, Priority
+from app.domain.records import Offer
 from app.views import format as fmt
 from app.views.widgets import (
     FormDialog,

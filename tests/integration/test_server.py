@@ -120,7 +120,9 @@ def test_a_blob_that_is_not_a_photo_or_does_not_match_its_name_is_refused(server
     prepared = photo()
     wrong_name = resident.put(f"/v1/blobs/{'0' * 64}", content=prepared.data)
     assert wrong_name.status_code == 422
-    assert resident.put("/v1/blobs/not-a-hash", content=prepared.data).status_code == 400
+    assert (
+        resident.put("/v1/blobs/not-a-hash", content=prepared.data).status_code == 422
+    )  # its name must be a SHA-256
     assert not any(p.is_file() for p in (server.root / "blobs").rglob("*"))
 
 

@@ -1,0 +1,182 @@
+"""Who may see what and do what, decided once for push, pull and photo download alike.
+
+Reading: each record names its audiences (`audiences`), the viewer holds keys
+(`Viewer.keys`), and a row is visible when they meet. A table with no rule is visible to
+nobody. `project` then drops the fields a viewer may not see: before a job is theirs a
+tradesperson sees its district and street name, never the house number, flat, access
+notes, the resident or their photos, and again not once 30 days have passed since it
+closed.
+
+Writing: `authorise` checks a command before its handler runs: the role may take it,
+every record it refers to is visible to the actor, every id it creates is new, and every
+photo it cites is the actor's own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any, Protocol
+
+from app.domain.commands import Command
+from app.domain.lifecycle import Rejected, moved_on, who
+from app.domain.models import JobStatus, Role, User, utc
+from app.domain.records import Record, Tradesperson
+
+Row = dict[str, Any]
+KEEP_AFTER_CLOSE = timedelta(days=30)
+PRIVATE_JOB_FIELDS = (
+    "home_id",
+    "flat",
+    "access_notes",
+    "resident_id",
+    "resident_name",
+    "resident_phone",
+    "photos",
+)
+ALREADY_EXISTS = {
+    "jobs": "This repair has already been reported.",
+    "offers": "This offer has already been sent.",
+    "visits": "This visit has already been recorded.",
+}
+NOT_FOUND = {
+    "jobs": "This job is no longer available to you.",
+    "offers": "This offer is no longer available.",
+}
+
+
+class Records(Protocol):
+    """What `authorise` reads: a record by table and id, and which photos are whose."""
+
+    def get(self, table: str, key: str) -> Record | None: ...
+    def own_photos(self, user_id: str, shas: Iterable[str]) -> set[str]: ...
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user: User
+    profile: Tradesperson | None = None  # for a tradesperson: their trades and areas
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        user = self.user
+        keys = {f"user:{user.id}"}
+        if user.role is Role.OFFICER:
+            keys.add(f"officer:{user.landlord_id}")
+        if user.role is Role.RESIDENT and user.home_id:
+            keys.add(f"home:{user.home_id}")
+        if user.role is Role.TRADESPERSON and self.profile:
+            keys |= {
+                _board(user.landlord_id, trade, district)
+                for trade in self.profile.trades
+                for district in self.profile.districts
+            }
+        return frozenset(keys)
+
+
+def _board(landlord: str, trade: str, district: str) -> str:
+    return f"board:{landlord}:{trade}:{district}"
+
+
+def _officers(row: Row) -> set[str]:
+    return {f"officer:{row['landlord_id']}"}
+
+
+def _people(*ids: str | None) -> set[str]:
+    return {f"user:{i}" for i in ids if i}
+
+
+AUDIENCES: dict[str, Callable[[Row], set[str]]] = {
+    "homes": lambda r: _officers(r) | {f"home:{r['id']}"},
+    "tradespeople": lambda r: _officers(r) | _people(r["id"]),
+    "jobs": lambda r: (
+        _officers(r)
+        | _people(r["resident_id"], r["awarded_to"])
+        | (
+            {_board(r["landlord_id"], r["trade"], r["district"])}
+            if r["status"] == JobStatus.POSTED
+            else set()
+        )
+    ),
+    "offers": lambda r: _officers(r) | _people(r["tradesperson_id"]),
+    "visits": lambda r: _officers(r) | _people(r["tradesperson_id"]),
+}
+
+
+def audiences(table: str, row: Row) -> frozenset[str]:
+    """Everyone who may see `row`, as keys; a table without a rule: nobody."""
+    rule = AUDIENCES.get(table)
+    return frozenset(rule(row)) if rule else frozenset()
+
+
+def sees(viewer: Viewer, table: str, row: Row) -> bool:
+    return not viewer.keys.isdisjoint(audiences(table, row))
+
+
+def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
+    """`row` as `viewer` may see it at `now`, or None when it is not theirs to see."""
+    if not sees(viewer, table, row):
+        return None
+    if (
+        table == "jobs"
+        and viewer.user.role is Role.TRADESPERSON
+        and not _job_is_theirs(viewer, row, now)
+    ):
+        return {
+            **row,
+            **dict.fromkeys(PRIVATE_JOB_FIELDS),
+            "photos": [],
+            "home_id": "",
+            "access_notes": "",
+            "street": street_name(row["street"]),
+        }
+    return row
+
+
+def _job_is_theirs(viewer: Viewer, row: Row, now: datetime) -> bool:
+    if row["awarded_to"] != viewer.user.id:
+        return False
+    closed = row.get("closed_at")
+    if closed is None:
+        return True
+    if isinstance(closed, str):
+        closed = datetime.fromisoformat(closed)
+    return now - utc(closed) <= KEEP_AFTER_CLOSE
+
+
+def street_name(street: str) -> str:
+    """ "12A Mill Lane" -> "Mill Lane": the street without the house number."""
+    return re.sub(r"^\s*\d+\s*[A-Za-z]?\b[,\s]*", "", street) or street
+
+
+def authorise(repo: Records, user: User, command: Command) -> None:
+    """Refuse `command` unless `user` may take it on the records it names."""
+    if user.role not in command.roles:
+        raise Rejected("not_allowed", f"Only {who(command.roles)} can do this.")
+    profile = repo.get("tradespeople", user.id) if user.role is Role.TRADESPERSON else None
+    viewer = Viewer(user, profile)  # type: ignore[arg-type]
+    for field, table in command.refers.items():
+        record = repo.get(table, getattr(command, field))
+        if record is None or not sees(viewer, table, record.model_dump()):
+            raise _hidden(viewer, table, record)
+    for field, table in command.creates.items():
+        if repo.get(table, getattr(command, field)) is not None:
+            raise Rejected("exists", ALREADY_EXISTS.get(table, "This has already been sent."))
+    cited = command.photos_cited
+    if cited and set(cited) - repo.own_photos(user.id, cited):
+        raise Rejected(
+            "photo_missing",
+            "A photo for this did not reach the server. Add the photo again and resend.",
+        )
+
+
+def _hidden(viewer: Viewer, table: str, record: Record | None) -> Rejected:
+    """Why a record is out of reach. A job the tradesperson could have seen on their board
+    says where it went; anything else is simply not found, revealing nothing."""
+    if table == "jobs" and record is not None:
+        row = record.model_dump()
+        if _board(row["landlord_id"], row["trade"], row["district"]) in viewer.keys:
+            return Rejected("taken" if row["awarded_to"] else "closed", moved_on(record))
+    return Rejected("not_found", NOT_FOUND.get(table, "This is no longer available to you."))

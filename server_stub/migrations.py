@@ -1,0 +1,109 @@
+"""The server's schema over time. A new database is created whole from `db.metadata` and
+stamped with the latest version; an older one runs each numbered step after its version,
+in order, each in its own transaction. A new synced record needs no step (its table is
+created from the registry); a new field of an existing record gets its column here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from server_stub import db
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
+    """Columns the registry's records have and an older database lacks, added nullable."""
+    live = sa.inspect(conn)
+    for table in db.SYNCED.values():
+        have = {c["name"] for c in live.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+
+
+def _rekey(conn: sa.Connection, table: sa.Table, copy: str) -> None:
+    """Rebuild `table` with its new primary key, copying its rows with `copy` (SQL)."""
+    conn.exec_driver_sql(f"ALTER TABLE {table.name} RENAME TO {table.name}_old")
+    for index in list(table.indexes):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    table.create(conn)
+    conn.exec_driver_sql(copy)
+    conn.exec_driver_sql(f"DROP TABLE {table.name}_old")
+
+
+def _v2_owners(conn: sa.Connection) -> None:
+    """Who owns what: offers and visits carry their landlord, jobs when they closed,
+    mutation and device ids are unique per user, photos have owners and citations."""
+    _add_missing_columns(conn)
+    for name in ("offers", "visits"):
+        conn.exec_driver_sql(
+            f"UPDATE {name} SET landlord_id = "
+            f"(SELECT landlord_id FROM jobs WHERE jobs.id = {name}.job_id)"
+        )
+    conn.exec_driver_sql(
+        "UPDATE jobs SET closed_at = completed_at WHERE status IN ('completed', 'closed')"
+    )
+    _rekey(
+        conn,
+        db.mutations,
+        "INSERT INTO mutations(user_id, id, device_id, seq, name, status, code, message) "
+        "SELECT user_id, id, device_id, seq, name, status, code, message FROM mutations_old",
+    )
+    _rekey(
+        conn,
+        db.devices,
+        "INSERT INTO devices(user_id, id, last_seq) SELECT user_id, id, last_seq FROM devices_old",
+    )
+    db.metadata.create_all(conn)  # departures, photo_refs, blob_owners
+    conn.exec_driver_sql(
+        "INSERT INTO blob_owners(sha256, user_id) SELECT sha256, uploaded_by FROM blobs"
+    )
+    for name in ("jobs", "visits"):
+        table = db.SYNCED[name]
+        refs = {
+            (sha, name, row.id)
+            for row in conn.execute(sa.select(table.c.id, table.c.photos))
+            for sha in row.photos or []
+        }
+        if refs:
+            conn.execute(
+                db.photo_refs.insert(), [{"sha256": s, "tbl": t, "id": i} for s, t, i in refs]
+            )
+
+
+STEPS: list[Callable[[sa.Connection], None]] = [
+    lambda conn: None,  # 1: the schema as first released (create_all)
+    _v2_owners,
+]
+LATEST = len(STEPS)
+
+
+def migrate(engine: sa.Engine) -> int:
+    """Bring the database to the latest schema; returns the version it ends at."""
+    with engine.begin() as conn:
+        fresh = not sa.inspect(conn).has_table("users")
+        db.metadata.create_all(conn) if fresh else db.meta.create(conn, checkfirst=True)
+        found = conn.execute(sa.select(db.meta.c.value).where(db.meta.c.key == "schema"))
+        version = int(found.scalar() or (LATEST if fresh else 1))
+        if conn.execute(sa.select(db.meta.c.key).where(db.meta.c.key == "epoch")).first() is None:
+            conn.execute(
+                db.meta.insert(),
+                [{"key": "epoch", "value": uuid.uuid4().hex[:12]}, {"key": "seq", "value": "0"}],
+            )
+        _stamp(conn, version)
+    for number in range(version + 1, LATEST + 1):
+        with engine.begin() as conn:
+            STEPS[number - 1](conn)
+            _stamp(conn, number)
+    return LATEST
+
+
+def _stamp(conn: sa.Connection, version: int) -> None:
+    updated = conn.execute(
+        db.meta.update().where(db.meta.c.key == "schema").values(value=str(version))
+    )
+    if updated.rowcount == 0:
+        conn.execute(db.meta.insert().values(key="schema", value=str(version)))

@@ -1,0 +1,148 @@
+"""Push and pull, and the cursors between them.
+
+Push applies each mutation exactly once: its effect and its record commit together, in
+one transaction per request with a savepoint per mutation. Mutation and device ids are
+the device's choice, so they are looked up per user. Pull sends the changes after a
+cursor that this viewer may see, as they may see them, and deletes only for rows that
+left their view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from app.domain import actions, policy
+from app.domain.lifecycle import Rejected
+from app.domain.models import User
+from app.sync import protocol as p
+from server_stub import db
+from server_stub.repo import SqlRepo
+
+
+def push(engine: sa.Engine, user: User, body: p.PushRequest) -> p.PushResponse:
+    # One transaction (one disk flush) per request; each mutation in its own savepoint.
+    with engine.begin() as conn:
+        phone = conn.execute(sa.select(db.users.c.phone).where(db.users.c.id == user.id)).scalar()
+        results = [
+            _apply_one(conn, user, phone, body.schema_version, body.device_id, m)
+            for m in body.mutations
+        ]
+    return p.PushResponse(results=results)
+
+
+def _apply_one(
+    conn: sa.Connection, user: User, phone: str | None, schema: int, device: str, m: p.Mutation
+) -> p.MutationResult:
+    seen = (
+        conn.execute(
+            sa.select(db.mutations).where(
+                db.mutations.c.user_id == user.id, db.mutations.c.id == m.id
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if seen is not None:
+        status = "duplicate" if seen["status"] == "applied" else seen["status"]
+        return p.MutationResult(id=m.id, status=status, code=seen["code"], message=seen["message"])
+    ctx = actions.Context(user=user, now=datetime.now(UTC), phone=phone)
+    nested = conn.begin_nested()
+    try:
+        actions.apply(SqlRepo(conn), ctx, m.name, p.upgrade_args(schema, m.name, m.args))
+        nested.commit()
+        result = p.MutationResult(id=m.id, status="applied")
+    except Rejected as e:
+        nested.rollback()
+        result = p.MutationResult(id=m.id, status="rejected", code=e.code, message=e.message)
+    conn.execute(
+        db.mutations.insert().values(
+            user_id=user.id,
+            id=m.id,
+            device_id=device,
+            seq=m.seq,
+            name=m.name,
+            status=result.status,
+            code=result.code,
+            message=result.message,
+        )
+    )
+    _advance_device(conn, device, user.id, m.seq)
+    return result
+
+
+def _advance_device(conn: sa.Connection, device_id: str, user_id: str, seq: int) -> None:
+    key = (db.devices.c.user_id == user_id) & (db.devices.c.id == device_id)
+    row = conn.execute(sa.select(db.devices).where(key)).first()
+    if row is None:
+        conn.execute(db.devices.insert().values(id=device_id, user_id=user_id, last_seq=seq))
+    elif seq > row.last_seq:
+        conn.execute(db.devices.update().where(key).values(last_seq=seq))
+
+
+def _parse_cursor(conn: sa.Connection, cursor: str) -> tuple[int, bool]:
+    """The sequence to pull after, and whether the client must reset first."""
+    if not cursor:
+        return 0, False
+    epoch, _, seq = cursor.partition(".")
+    if epoch != db.epoch(conn) or not seq.isdigit() or int(seq) > db.current_seq(conn):
+        return 0, True
+    return int(seq), False
+
+
+def pull(engine: sa.Engine, viewer: policy.Viewer, cursor: str, limit: int) -> p.PullResponse:
+    with db.reading(engine) as conn:
+        return _pull_page(conn, viewer, cursor, limit)
+
+
+def _pull_page(
+    conn: sa.Connection, viewer: policy.Viewer, cursor: str, limit: int
+) -> p.PullResponse:
+    after, reset = _parse_cursor(conn, cursor)
+    rows: list[tuple[int, str, dict]] = []
+    for name, table in db.SYNCED.items():
+        q = sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
+        rows.extend((r["seq"], name, dict(r)) for r in conn.execute(q).mappings())
+    rows.sort(key=lambda r: r[0])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1][0] if has_more else db.current_seq(conn)
+    now = datetime.now(UTC)
+    changes = []
+    visible: set[tuple[str, str]] = set()
+    for _seq, name, row in rows:
+        seen = policy.project(viewer, name, row, now)
+        if seen is not None:
+            seen.pop("seq")
+            visible.add((name, row["id"]))
+            changes.append(p.Change(table=name, id=row["id"], op="upsert", row=seen))
+    if after:  # a first pull has nothing to delete
+        changes.extend(_departed(conn, viewer, after, last, visible))
+    return p.PullResponse(
+        schema_version=p.SCHEMA_VERSION,
+        cursor=f"{db.epoch(conn)}.{last}",
+        changes=changes,
+        has_more=has_more,
+        reset=reset,
+    )
+
+
+def _departed(
+    conn: sa.Connection, viewer: policy.Viewer, after: int, last: int, visible: set
+) -> list[p.Change]:
+    """Deletes for rows that left this viewer's view in (after, last], and only those."""
+    d = db.departures
+    q = (
+        sa.select(d.c.tbl, d.c.id)
+        .where(d.c.seq > after, d.c.seq <= last, d.c.audience.in_(viewer.keys))
+        .distinct()
+    )
+    gone = []
+    for name, key in conn.execute(q):
+        if (name, key) in visible:
+            continue
+        table = db.SYNCED[name]
+        row = conn.execute(sa.select(table).where(table.c.id == key)).mappings().first()
+        if row is None or not policy.sees(viewer, name, dict(row)):
+            gone.append(p.Change(table=name, id=key, op="delete"))
+    return gone
