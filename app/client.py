@@ -32,7 +32,7 @@ from app.domain.models import (
     Trade,
     User,
 )
-from app.domain.records import Job, Offer
+from app.domain.records import Extra, Job, Offer
 from app.store.local import Store, now
 from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
@@ -384,6 +384,30 @@ class Client:
         await self._act(
             "record_no_access", job_id=job_id, note=note, photos=self._photo_args(photos)
         )
+
+    async def request_extra(
+        self, job_id: str, reason: str, price_pence: int, photos: Iterable[LocalPhoto] = ()
+    ) -> str:
+        """Ask the officer to approve extra work; the job waits until they decide."""
+        extra_id = str(uuid.uuid4())
+        await self._act(
+            "request_extra",
+            extra_id=extra_id,
+            job_id=job_id,
+            reason=reason,
+            price_pence=price_pence,
+            photos=self._photo_args(photos),
+        )
+        return extra_id
+
+    async def decide_extra(self, extra_id: str, approve: bool, reason: str = "") -> None:
+        await self._act("decide_extra", extra_id=extra_id, approve=approve, reason=reason)
+
+    async def extras(self, job_id: str | None = None) -> list[Extra]:
+        """Extra work asked for on a job (or on every job this person sees), newest first."""
+        where, params = ("job_id = ?", (job_id,)) if job_id else ("1", ())
+        extras = await self._db(self.store.rows, "extras", where, params)
+        return sorted(extras, key=lambda x: x.requested_at, reverse=True)
 
     async def rate_job(self, job_id: str, speed: int, quality: int, review: str = "") -> None:
         await self._act("rate_job", job_id=job_id, speed=speed, quality=quality, review=review)

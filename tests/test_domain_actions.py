@@ -494,3 +494,61 @@ def test_an_extra_carries_a_reason_a_price_and_photos(reason, price, stages, mes
 
 def test_an_extra_with_a_reason_a_price_and_a_photo_is_accepted():
     check_extra("Rotten joist under the sink", 5000, [ref(PhotoStage.EXTRA)])
+
+
+# -- extra work --------------------------------------------------------------------------
+
+
+def extra_asked(market: Market) -> Market:
+    market.started().do(
+        PLUMBER,
+        "request_extra",
+        extra_id="extra-1",
+        job_id=JOB,
+        reason="The trap is cracked too",
+        price_pence=4_500,
+        photos=[photo(PhotoStage.EXTRA, 7)],
+    )
+    return market
+
+
+def test_extra_work_holds_the_job_until_the_officer_decides(market):
+    extra_asked(market)
+    assert market.job.status is JobStatus.VARIATION_PENDING
+    extra = market.repo.tables["extras"]["extra-1"]
+    assert (extra.status, extra.price_pence, extra.resident_id) == ("pending", 4_500, RESIDENT.id)
+    refused = market.refused(PLUMBER, "complete_job", job_id=JOB, photos=[photo(PhotoStage.AFTER)])
+    assert "waiting for the housing officer's decision" in refused.message
+
+    market.do(OFFICER, "decide_extra", extra_id="extra-1", approve=True)
+    assert market.job.status is JobStatus.IN_PROGRESS
+    assert market.repo.tables["extras"]["extra-1"].status == "approved"
+    market.do(PLUMBER, "complete_job", job_id=JOB, photos=[photo(PhotoStage.AFTER)])
+    assert market.job.status is JobStatus.COMPLETED
+
+
+def test_extra_work_needs_a_reason_a_price_and_a_photo(market):
+    market.started()
+    base = {"extra_id": "x", "job_id": JOB, "reason": "Cracked trap", "price_pence": 100}
+    assert market.refused(PLUMBER, "request_extra", **base).code == "evidence"
+    refused = market.refused(PLUMBER, "request_extra", **(base | {"price_pence": 0}))
+    assert refused.code == "invalid"
+
+
+def test_refusing_extra_work_says_why_and_is_decided_once(market):
+    extra_asked(market)
+    no_reason = market.refused(OFFICER, "decide_extra", extra_id="extra-1", approve=False)
+    assert "Say why" in no_reason.message
+    market.do(OFFICER, "decide_extra", extra_id="extra-1", approve=False, reason="Not needed")
+    assert market.repo.tables["extras"]["extra-1"].decision_reason == "Not needed"
+    again = market.refused(OFFICER, "decide_extra", extra_id="extra-1", approve=True)
+    assert (again.code, again.message) == ("decided", "This extra work was already refused.")
+
+
+def test_only_the_awarded_tradesperson_asks_for_extra_work_and_only_officers_decide(market):
+    extra_asked(market)
+    args = {"extra_id": "x2", "job_id": JOB, "reason": "More", "price_pence": 100}
+    assert market.refused(RIVAL, "request_extra", **args).code in ("taken", "not_found")
+    decision = {"extra_id": "extra-1", "approve": True}
+    assert market.refused(PLUMBER, "decide_extra", **decision).code == "not_allowed"
+    assert market.refused(RESIDENT, "decide_extra", **decision).code == "not_allowed"

@@ -17,7 +17,7 @@ from app.domain import evidence, policy
 from app.domain.eligibility import check_eligible
 from app.domain.lifecycle import FINISHED, Action, Actor, Rejected, can_put_forward, decide
 from app.domain.models import JobStatus, OfferStatus, User
-from app.domain.records import Home, Job, Offer, Record, Tradesperson, Visit
+from app.domain.records import Extra, Home, Job, Offer, Record, Tradesperson, Visit
 from app.domain.targets import damp_and_mould_timers, target_for
 
 
@@ -277,6 +277,46 @@ def rate_job(repo: Repo, ctx: Context, a: c.RateJob) -> None:
 @handles(c.CancelJob)
 def cancel_job(repo: Repo, ctx: Context, a: c.CancelJob) -> None:
     _move(repo, ctx, _job(repo, a.job_id), Action.CANCEL)
+
+
+@handles(c.RequestExtra)
+def request_extra(repo: Repo, ctx: Context, a: c.RequestExtra) -> None:
+    job = _job(repo, a.job_id)
+    evidence.check_extra(a.reason, a.price_pence, a.photos)
+    _move(repo, ctx, job, Action.REQUEST_EXTRA)
+    repo.save(
+        Extra(
+            id=a.extra_id,
+            landlord_id=job.landlord_id,
+            job_id=job.id,
+            tradesperson_id=ctx.user.id,
+            resident_id=job.resident_id,
+            reason=a.reason,
+            price_pence=a.price_pence,
+            photos=a.photos_cited,
+            requested_at=ctx.now,
+        )
+    )
+
+
+@handles(c.DecideExtra)
+def decide_extra(repo: Repo, ctx: Context, a: c.DecideExtra) -> None:
+    extra = repo.get("extras", a.extra_id)
+    assert isinstance(extra, Extra)  # policy found it
+    if extra.status != "pending":
+        raise Rejected("decided", f"This extra work was already {extra.status}.")
+    if not a.approve and not a.reason:
+        raise Rejected("invalid", "Say why the extra work is refused, so the tradesperson knows.")
+    _move(repo, ctx, _job(repo, extra.job_id), Action.DECIDE_EXTRA)
+    repo.save(
+        extra.model_copy(
+            update={
+                "status": "approved" if a.approve else "refused",
+                "decision_reason": a.reason,
+                "decided_at": ctx.now,
+            }
+        )
+    )
 
 
 assert set(HANDLERS) == set(c.COMMANDS.values()), "every command needs a handler"

@@ -159,3 +159,19 @@ class RateJob(Command):
 class CancelJob(Command):
     job_id: str = Id
     reason: str = Field(default="", max_length=500)
+
+
+@command("request_extra", "Ask for extra work", TRADE, refers=JOB, creates={"extra_id": "extras"})
+class RequestExtra(Command):
+    extra_id: str = Id
+    job_id: str = Id
+    reason: str = Field(min_length=1, max_length=500)
+    price_pence: int = Field(gt=0, le=MAX_PRICE_PENCE)
+    photos: Photos = Field(default_factory=list, max_length=5)
+
+
+@command("decide_extra", "Decide on extra work", OFFICER, refers={"extra_id": "extras"})
+class DecideExtra(Command):
+    extra_id: str = Id
+    approve: bool
+    reason: str = Field(default="", max_length=500)

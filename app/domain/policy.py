@@ -102,6 +102,7 @@ AUDIENCES: dict[str, Callable[[Row], set[str]]] = {
     ),
     "offers": lambda r: _officers(r) | _people(r["tradesperson_id"]),
     "visits": lambda r: _officers(r) | _people(r["tradesperson_id"]),
+    "extras": lambda r: _officers(r) | _people(r["tradesperson_id"], r["resident_id"]),
 }
 
 

@@ -104,6 +104,23 @@ class Visit(Record):
     photos: list[str] = Field(default_factory=list)
 
 
+class Extra(Record):
+    """Extra work found on a visit, priced, waiting for or given the officer's decision."""
+
+    id: str
+    landlord_id: str
+    job_id: str
+    tradesperson_id: str
+    resident_id: str | None = None
+    reason: str
+    price_pence: int
+    photos: list[str] = Field(default_factory=list)
+    status: str = "pending"  # pending, approved, refused
+    decision_reason: str = ""
+    requested_at: UtcDatetime
+    decided_at: UtcDatetime | None = None
+
+
 @dataclass(frozen=True)
 class Kind:
     """One synced record: its table and model, and the fields a device looks rows up by."""
@@ -121,6 +138,7 @@ RECORDS: dict[str, Kind] = {
         Kind("jobs", Job, ("status", "awarded_to", "resident_id")),
         Kind("offers", Offer, ("job_id",)),
         Kind("visits", Visit, ("job_id",)),
+        Kind("extras", Extra, ("job_id",)),
     )
 }
 TABLE_OF: dict[type[Record], str] = {k.model: k.table for k in RECORDS.values()}
