@@ -1,0 +1,296 @@
+"""Who may do what, as a matrix generated from the command registry: every command, by
+every person of two landlords, on their own records, on another person's and on another
+landlord's, and with ids that already belong to someone. A new command is covered here
+without editing this file; every refusal must change nothing.
+
+The world is built through the domain itself: each landlord has a resident with a new
+report, a posted job and a job in progress (with an open offer and pending extra work),
+an officer, and two plumbers covering the same district."""
+
+from __future__ import annotations
+
+import itertools
+import types
+import typing
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+
+import pytest
+from pydantic import BaseModel
+
+from app.domain import policy
+from app.domain.actions import Context, apply
+from app.domain.commands import COMMANDS, Command
+from app.domain.lifecycle import Rejected
+from app.domain.models import PhotoStage, Role, Trade, User
+from app.domain.records import Home, Tradesperson
+from tests.cast import MemoryRepo
+
+NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+LANDLORDS = ("north", "south")
+
+
+def people(landlord: str) -> dict[str, User]:
+    def user(key: str, role: Role, home: str | None = None) -> User:
+        name = f"{landlord}-{key}"
+        return User(
+            id=name,
+            email=f"{name}@x.test",
+            name=name,
+            role=role,
+            landlord_id=landlord,
+            home_id=home,
+        )
+
+    return {
+        "resident": user("resident", Role.RESIDENT, f"{landlord}-home-1"),
+        "neighbour": user("neighbour", Role.RESIDENT, f"{landlord}-home-2"),
+        "officer": user("officer", Role.OFFICER),
+        "plumber": user("plumber", Role.TRADESPERSON),
+        "rival": user("rival", Role.TRADESPERSON),
+    }
+
+
+PEOPLE = {landlord: people(landlord) for landlord in LANDLORDS}
+EVERYONE = [u for group in PEOPLE.values() for u in group.values()]
+
+
+def photo(owner: User, stage: PhotoStage) -> dict:
+    return {"sha256": f"{abs(hash((owner.id, stage.value))):064x}"[-64:], "stage": stage.value}
+
+
+class World:
+    def __init__(self) -> None:
+        self.repo = MemoryRepo()
+        for landlord, cast in PEOPLE.items():
+            for n in (1, 2):
+                self.repo.put(
+                    Home(
+                        id=f"{landlord}-home-{n}",
+                        landlord_id=landlord,
+                        street=f"{n} High St",
+                        flat=f"Flat {n}",
+                        postcode="M4 1AA",
+                        district="M4",
+                    )
+                )
+            for key in ("plumber", "rival"):
+                u = cast[key]
+                self.repo.put(
+                    Tradesperson(
+                        id=u.id,
+                        landlord_id=landlord,
+                        name=u.name,
+                        business_name=u.name,
+                        trades=[Trade.PLUMBING],
+                        districts=["M4"],
+                        insurance_expires=date(2030, 1, 1),
+                    )
+                )
+            self._jobs(landlord, cast)
+
+    def do(self, user: User, name: str, **args) -> None:
+        apply(self.repo, Context(user=user, now=NOW), name, args)
+
+    def _jobs(self, landlord: str, cast: dict[str, User]) -> None:
+        resident, officer, plumber = cast["resident"], cast["officer"], cast["plumber"]
+        for n in (1, 2, 3):
+            self.do(
+                resident,
+                "report_repair",
+                job_id=f"{landlord}-job-{n}",
+                trade="plumbing",
+                title=f"Leak number {n}",
+                photos=[photo(resident, PhotoStage.REPORT)],
+            )
+        for n in (2, 3):
+            self.do(officer, "post_job", job_id=f"{landlord}-job-{n}", priority="urgent")
+        slot = (NOW + timedelta(days=1)).date().isoformat()
+        for who in ("plumber", "rival"):
+            self.do(
+                cast[who],
+                "put_forward",
+                offer_id=f"{landlord}-offer-{who}",
+                job_id=f"{landlord}-job-3",
+                price_pence=10_000,
+                earliest_slot=slot,
+            )
+        self.do(officer, "award", job_id=f"{landlord}-job-3", offer_id=f"{landlord}-offer-plumber")
+        self.do(
+            plumber,
+            "put_forward",
+            offer_id=f"{landlord}-offer-2",
+            job_id=f"{landlord}-job-2",
+            price_pence=9_000,
+            earliest_slot=slot,
+        )
+        self.do(plumber, "start_visit", job_id=f"{landlord}-job-3", visit_id=f"{landlord}-visit")
+        self.do(
+            plumber,
+            "request_extra",
+            extra_id=f"{landlord}-extra",
+            job_id=f"{landlord}-job-3",
+            reason="Valve seized",
+            price_pence=5_000,
+            photos=[photo(plumber, PhotoStage.EXTRA)],
+        )
+
+    def snapshot(self) -> dict:
+        return {name: dict(rows) for name, rows in self.repo.tables.items() if rows}
+
+    def ids(self, table: str, landlord: str | None = None) -> list[str]:
+        rows = self.repo.tables[table].values()
+        return sorted(r.id for r in rows if landlord in (None, getattr(r, "landlord_id", None)))
+
+    def refused(self, user: User, command: type[Command], args: dict) -> Rejected:
+        before = self.snapshot()
+        with pytest.raises(Rejected) as caught:
+            self.do(user, command.name, **args)
+        assert self.snapshot() == before, f"{command.name} by {user.id} changed something"
+        return caught.value
+
+
+def sample(command: type[Command], ids: dict[str, str]) -> dict:
+    """Valid arguments for `command`, with the given ids, whatever its fields are."""
+    args: dict = {}
+    for name, field in command.model_fields.items():
+        if name in ids:
+            args[name] = ids[name]
+            continue
+        kind = field.annotation
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kind = next(a for a in typing.get_args(kind) if a is not type(None))
+        low = next(
+            (
+                getattr(m, a)
+                for m in field.metadata
+                for a in ("gt", "ge", "min_length")
+                if getattr(m, a, None) is not None
+            ),
+            0,
+        )
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            args[name] = next(iter(kind)).value
+        elif kind is bool:
+            args[name] = True
+        elif kind is int:
+            args[name] = low + 1
+        elif kind is date:
+            args[name] = (NOW + timedelta(days=1)).date().isoformat()
+        elif kind is str:
+            args[name] = "x" * max(low, 3)
+        elif typing.get_origin(kind) is list:
+            args[name] = []
+        elif not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+            raise AssertionError(f"{command.__name__}.{name}: no sample for {kind}")
+    return args
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World()
+
+
+def test_the_world_has_every_record_of_both_landlords(world):
+    for table in ("homes", "tradespeople", "jobs", "offers", "visits", "extras"):
+        for landlord in LANDLORDS:
+            assert world.ids(table, landlord), f"no {table} for {landlord}"
+
+
+def _cells(kind: str):
+    for command in COMMANDS.values():
+        for user in EVERYONE:
+            yield pytest.param(command, user, id=f"{command.name}-{user.id}-{kind}")
+
+
+@pytest.mark.parametrize(("command", "user"), list(_cells("other-landlord")))
+def test_nobody_acts_on_another_landlords_records(world, command, user):
+    if not command.refers:
+        pytest.skip("names no record: it acts on the user's own home or profile")
+    other = next(lord for lord in LANDLORDS if lord != user.landlord_id)
+    choices = [world.ids(table, other) for table in command.refers.values()]
+    for picked in itertools.product(*choices):
+        ids = dict(zip(command.refers, picked, strict=True))
+        ids |= {field: f"new-{field}" for field in command.creates}
+        refused = world.refused(user, command, sample(command, ids))
+        # Nothing said reveals what the other landlord's record is or where it stands.
+        assert refused.code in ("not_found", "not_allowed"), (command.name, ids, refused.code)
+
+
+@pytest.mark.parametrize(("command", "user"), list(_cells("wrong-role")))
+def test_only_the_roles_a_command_names_may_take_it(world, command, user):
+    if user.role in command.roles:
+        pytest.skip("a role the command names")
+    ids = {field: world.ids(table, user.landlord_id)[0] for field, table in command.refers.items()}
+    ids |= {field: f"new-{field}" for field in command.creates}
+    assert world.refused(user, command, sample(command, ids)).code == "not_allowed"
+
+
+def _someone_elses(world: World, user: User, table: str) -> list[str]:
+    """Records of the user's own landlord that belong to another person of their role."""
+    rows = world.repo.tables[table].values()
+    if user.role is Role.RESIDENT:
+        return [
+            r.id
+            for r in rows
+            if getattr(r, "resident_id", None) not in (None, user.id)
+            and r.landlord_id == user.landlord_id
+        ]
+    if user.role is Role.TRADESPERSON:
+        owner = "awarded_to" if table == "jobs" else "tradesperson_id"
+        return [
+            r.id
+            for r in rows
+            if getattr(r, owner, None) not in (None, user.id) and r.landlord_id == user.landlord_id
+        ]
+    return []  # officers act for their whole landlord
+
+
+@pytest.mark.parametrize(("command", "user"), list(_cells("another-person")))
+def test_nobody_acts_on_another_persons_records(world, command, user):
+    if user.role not in command.roles or not command.refers:
+        pytest.skip("covered by the role cells")
+    field, table = next(iter(command.refers.items()))
+    for key in _someone_elses(world, user, table):
+        ids = {
+            f: key if f == field else world.ids(t, user.landlord_id)[0]
+            for f, t in command.refers.items()
+        }
+        ids |= {f: f"new-{f}" for f in command.creates}
+        world.refused(user, command, sample(command, ids))
+
+
+@pytest.mark.parametrize(("command", "user"), list(_cells("reused-id")))
+def test_an_id_that_is_already_taken_is_never_overwritten(world, command, user):
+    if user.role not in command.roles or not command.creates:
+        pytest.skip("creates nothing")
+    viewer = policy.Viewer(user, world.repo.get("tradespeople", user.id))
+    visible = {
+        field: [
+            i
+            for i in world.ids(table, user.landlord_id)
+            if policy.sees(viewer, table, world.repo.get(table, i).model_dump())
+        ]
+        for field, table in command.refers.items()
+    }
+    if any(not ids for ids in visible.values()):
+        pytest.skip("nothing of theirs to refer to")
+    for field, table in command.creates.items():
+        for taken in world.ids(table):  # their own, another person's, another landlord's
+            ids = {f: v[0] for f, v in visible.items()} | {field: taken}
+            refused = world.refused(user, command, sample(command, ids))
+            assert refused.code == "exists", (command.name, taken, refused.code)
+
+
+def test_a_photo_that_is_not_yours_cannot_be_cited(world):
+    north = PEOPLE["north"]
+    world.repo.photos = {north["plumber"].id: set()}  # they have uploaded nothing
+    try:
+        refused = world.refused(
+            north["plumber"],
+            COMMANDS["complete_job"],
+            {"job_id": "north-job-3", "photos": [photo(north["resident"], PhotoStage.AFTER)]},
+        )
+    finally:
+        world.repo.photos = {}
+    assert refused.code == "photo_missing"
