@@ -6,9 +6,11 @@ from __future__ import annotations
 import flet as ft
 
 from app.client import Client, JobView
-from app.domain.models import JobStatus, OfferStatus, Priority
+from app.domain.lifecycle import Action
+from app.domain.models import OfferStatus, Priority
 from app.domain.records import Offer
 from app.views import format as fmt
+from app.views.rules import may
 from app.views.widgets import (
     FormDialog,
     ListScreen,
@@ -29,7 +31,6 @@ PRIORITY_WORDS = {
     Priority.ROUTINE: "Routine (20 working days)",
     Priority.PLANNED: "Planned (60 working days)",
 }
-NEW = (JobStatus.REPORTED, JobStatus.TRIAGED)
 
 
 class Triage(ListScreen):
@@ -41,7 +42,7 @@ class Triage(ListScreen):
 
     async def refresh(self) -> None:
         jobs = await self.client.triage_queue()
-        new = sum(j.status in NEW for j in jobs)
+        new = sum(may(self.client, j, Action.POST) for j in jobs)
         self.intro.value = (
             f"{new} new report{'' if new == 1 else 's'} to triage, "
             f"{len(jobs) - new} posted and waiting to be awarded."
@@ -66,7 +67,7 @@ class Triage(ListScreen):
         if job.description:
             details.append(ft.Text(job.description, size=13))
         actions: list[ft.Control] = []
-        if job.status in NEW:
+        if may(self.client, job, Action.POST):
             actions.append(ft.FilledButton("Post to marketplace", on_click=on(self._post, job)))
         else:
             if job.priority:
@@ -74,7 +75,7 @@ class Triage(ListScreen):
             details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
             offers = f"{job.offer_count} offer{'' if job.offer_count == 1 else 's'}"
             details.append(line(ft.Icons.PEOPLE_OUTLINE, offers))
-            if job.offer_count:
+            if job.offer_count and may(self.client, job, Action.AWARD):
                 actions.append(
                     ft.FilledButton("See offers and award", on_click=on(self._offers, job))
                 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import flet as ft
 
 from app.client import Client, JobView
+from app.domain import commands
 from app.domain.models import JobStatus, PhotoStage, Trade
 from app.views import format as fmt
+from app.views.rules import shortest
 from app.views.widgets import (
     FormDialog,
     ListScreen,
@@ -64,13 +66,26 @@ class ReportRepair(Screen):
             on_select=guarded(self._trade_chosen),
         )
         self.trade_error = error_text()
+        limit = commands.ReportRepair.limit
         self.what = field(
-            "What's wrong?", hint_text="e.g. Tap leaking under the kitchen sink", max_length=120
+            "What's wrong?",
+            hint_text="e.g. Tap leaking under the kitchen sink",
+            max_length=limit("title"),
         )
-        self.details = field("More details (optional)", multiline=True, min_lines=2, max_lines=5)
-        self.where = field("Where in your home?", hint_text="e.g. Kitchen")
+        self.details = field(
+            "More details (optional)",
+            multiline=True,
+            min_lines=2,
+            max_lines=5,
+            max_length=limit("description"),
+        )
+        self.where = field(
+            "Where in your home?", hint_text="e.g. Kitchen", max_length=limit("location")
+        )
         self.access = field(
-            "When can we get in? (optional)", hint_text="e.g. Weekday mornings, call first"
+            "When can we get in? (optional)",
+            hint_text="e.g. Weekday mornings, call first",
+            max_length=limit("access_notes"),
         )
         self.damp = ft.Checkbox(label="This is damp or mould")
         self.photos = PhotoPicker(page, client, PhotoStage.REPORT, "Add photos")
@@ -101,9 +116,8 @@ class ReportRepair(Screen):
 
     async def _send(self) -> None:
         show_error(self.trade_error, None if self.trade.value else TRADE_MISSING)
-        self.what.error = (
-            None if len(self.what.value.strip()) >= 3 else "Say in a few words what's wrong."
-        )
+        long_enough = len(self.what.value.strip()) >= shortest(commands.ReportRepair, "title")
+        self.what.error = None if long_enough else "Say in a few words what's wrong."
         if self.trade_error.visible or self.what.error:
             self.page.update()
             return
@@ -171,7 +185,11 @@ class MyRepairs(ListScreen):
     def _rate(self, job: JobView) -> None:
         speed = Stars("How quickly was it fixed?", "Speed")
         quality = Stars("How good was the work?", "Quality")
-        review = field("Anything to add? (optional)", multiline=True, max_length=1000)
+        review = field(
+            "Anything to add? (optional)",
+            multiline=True,
+            max_length=commands.RateJob.limit("review"),
+        )
 
         async def send() -> str | None:
             if not speed.value or not quality.value:

@@ -10,8 +10,11 @@ from datetime import date
 import flet as ft
 
 from app.client import Client, JobView
-from app.domain.models import AwardMode, JobStatus, OfferStatus, PhotoStage
+from app.domain import commands
+from app.domain.lifecycle import Action
+from app.domain.models import OfferStatus, PhotoStage
 from app.views import format as fmt
+from app.views.rules import may, price
 from app.views.widgets import (
     FormDialog,
     ListScreen,
@@ -37,9 +40,6 @@ OFFER_WORDS = {
     OfferStatus.ACCEPTED: "You were chosen",
     OfferStatus.WITHDRAWN: "Offer withdrawn",
 }
-MAX_PRICE_PENCE = 10_000_000
-CAN_START = (JobStatus.AWARDED, JobStatus.SCHEDULED, JobStatus.NO_ACCESS)
-CAN_RECORD_NO_ACCESS = (JobStatus.AWARDED, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Outcome:
     title: str
     needs: str
     notes_label: str
-    notes_limit: int
+    notes_limit: int  # the command's own limit, so the form and the server agree
     photo_label: str
     stage: PhotoStage
     button: str
@@ -60,7 +60,7 @@ COMPLETE = Outcome(
     title="Complete",
     needs="At least one photo of the finished work is needed.",
     notes_label="What did you do?",
-    notes_limit=2000,
+    notes_limit=commands.CompleteJob.limit("notes"),
     photo_label="Add photos of the finished work",
     stage=PhotoStage.AFTER,
     button="Complete job",
@@ -70,7 +70,7 @@ NO_ACCESS = Outcome(
     title="No access",
     needs="Add a photo of the calling card you left, or a note.",
     notes_label="What happened?",
-    notes_limit=500,
+    notes_limit=commands.RecordNoAccess.limit("note"),
     photo_label="Add a photo of your calling card",
     stage=PhotoStage.NO_ACCESS,
     button="Record no access",
@@ -117,7 +117,7 @@ class JobBoard(ListScreen):
                     f"earliest visit {fmt.day(offer.earliest_slot)}",
                 )
             )
-        elif job.award_mode is AwardMode.FIRST_TO_ACCEPT:
+        elif may(self.client, job, Action.ACCEPT):  # a fixed price: the first to accept wins
             details.append(
                 line(ft.Icons.PAYMENTS_OUTLINED, f"Fixed price {fmt.money(job.fixed_price_pence)}")
             )
@@ -132,7 +132,7 @@ class JobBoard(ListScreen):
         )
 
     def _offer(self, job: JobView) -> None:
-        price = field(
+        amount = field(
             "Your price in pounds",
             prefix="£ ",
             keyboard_type=ft.KeyboardType.NUMBER,
@@ -140,19 +140,17 @@ class JobBoard(ListScreen):
         )
         days = fmt.visit_days()
         earliest = dropdown("Earliest visit", days, value=days[1][0], menu_height=320)
-        note = field("Note for the housing officer (optional)", multiline=True, max_length=500)
+        note = field(
+            "Note for the housing officer (optional)",
+            multiline=True,
+            max_length=commands.PutForward.limit("note"),
+        )
         missing_day = error_text()
 
         async def send() -> str | None:
-            pence = fmt.pounds_to_pence(price.value)
-            if not pence:
-                price.error = "Enter your price in pounds, for example 120 or 95.50."
-            elif pence > MAX_PRICE_PENCE:
-                price.error = "That is more than £100,000. Check the amount."
-            else:
-                price.error = None
+            pence, amount.error = price(amount.value, commands.PutForward)
             show_error(missing_day, None if earliest.value else "Choose your earliest visit.")
-            if price.error or missing_day.visible:
+            if amount.error or missing_day.visible:
                 return None
             slot = date.fromisoformat(earliest.value)
             await self.client.put_forward(job.id, pence, slot, note.value.strip())
@@ -164,7 +162,7 @@ class JobBoard(ListScreen):
             f"Put yourself forward: {job.title}",
             [
                 hint(f"{job.trade_label} in {job.district}. {fmt.target(job.target_at)}."),
-                price,
+                amount,
                 dropdown_row(earliest, "earliest-visit"),
                 missing_day,
                 note,
@@ -198,11 +196,11 @@ class MyJobs(ListScreen):
         if progress := photo_progress(job, states):
             details.append(progress)
         actions: list[ft.Control] = []
-        if job.status in CAN_START:
+        if may(self.client, job, Action.START):
             actions.append(ft.FilledButton("Start visit", on_click=on(self._start, job)))
-        if job.status is JobStatus.IN_PROGRESS:
+        if may(self.client, job, Action.COMPLETE):
             actions.append(ft.FilledButton("Complete job", on_click=on(self._complete, job)))
-        if job.status in CAN_RECORD_NO_ACCESS:
+        if may(self.client, job, Action.NO_ACCESS):
             actions.append(ft.OutlinedButton("No access", on_click=on(self._no_access, job)))
         return job_card(job, details, actions)
 
