@@ -80,14 +80,25 @@ def _advance_device(conn: sa.Connection, device_id: str, user_id: str, seq: int)
         conn.execute(db.devices.update().where(key).values(last_seq=seq))
 
 
-def _parse_cursor(conn: sa.Connection, cursor: str) -> tuple[int, bool]:
-    """The sequence to pull after, and whether the client must reset first."""
+def _parse_cursor(conn: sa.Connection, cursor: str) -> tuple[int, int, bool]:
+    """Where to pull from: the sequence to send changes after, the sequence after which
+    rows may have left the device's view, and whether the device must reset first.
+
+    A first sync that takes several pages carries the sequence it began at, `epoch.seq.
+    began`: it has only ever received rows as they were after that, so only rows that
+    left its view after that are its business."""
+    current = db.current_seq(conn)
     if not cursor:
-        return 0, False
-    epoch, _, seq = cursor.partition(".")
-    if epoch != db.epoch(conn) or not seq.isdigit() or int(seq) > db.current_seq(conn):
-        return 0, True
-    return int(seq), False
+        return 0, current, False
+    epoch, *numbers = cursor.split(".")
+    if (
+        epoch != db.epoch(conn)
+        or not 1 <= len(numbers) <= 2
+        or not all(n.isdigit() and len(n) < 20 and int(n) <= current for n in numbers)
+    ):
+        return 0, current, True
+    after = int(numbers[0])
+    return after, int(numbers[-1]), False
 
 
 def pull(engine: sa.Engine, viewer: policy.Viewer, cursor: str, limit: int) -> p.PullResponse:
@@ -98,7 +109,7 @@ def pull(engine: sa.Engine, viewer: policy.Viewer, cursor: str, limit: int) -> p
 def _pull_page(
     conn: sa.Connection, viewer: policy.Viewer, cursor: str, limit: int
 ) -> p.PullResponse:
-    after, reset = _parse_cursor(conn, cursor)
+    after, gone_after, reset = _parse_cursor(conn, cursor)
     rows: list[tuple[int, str, dict]] = []
     for name, table in db.SYNCED.items():
         q = sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
@@ -116,11 +127,11 @@ def _pull_page(
             seen.pop("seq")
             visible.add((name, row["id"]))
             changes.append(p.Change(table=name, id=row["id"], op="upsert", row=seen))
-    if after:  # a first pull has nothing to delete
-        changes.extend(_departed(conn, viewer, after, last, visible))
+    changes.extend(_departed(conn, viewer, gone_after, last, visible))
+    began = f".{gone_after}" if has_more and gone_after != after else ""
     return p.PullResponse(
         schema_version=p.SCHEMA_VERSION,
-        cursor=f"{db.epoch(conn)}.{last}",
+        cursor=f"{db.epoch(conn)}.{last}{began}",
         changes=changes,
         has_more=has_more,
         reset=reset,
