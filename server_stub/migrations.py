@@ -72,6 +72,17 @@ def _v2_owners(conn: sa.Connection) -> None:
             conn.execute(
                 db.photo_refs.insert(), [{"sha256": s, "tbl": t, "id": i} for s, t, i in refs]
             )
+    _new_epoch(conn)
+
+
+def _new_epoch(conn: sa.Connection) -> None:
+    """Rows changed without new sequence numbers: every device must pull again from the
+    start (an unknown cursor resets it, keeping its unsent work)."""
+    conn.execute(db.meta.update().where(db.meta.c.key == "epoch").values(value=_epoch()))
+
+
+def _epoch() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 STEPS: list[Callable[[sa.Connection], None]] = [
@@ -91,7 +102,7 @@ def migrate(engine: sa.Engine) -> int:
         if conn.execute(sa.select(db.meta.c.key).where(db.meta.c.key == "epoch")).first() is None:
             conn.execute(
                 db.meta.insert(),
-                [{"key": "epoch", "value": uuid.uuid4().hex[:12]}, {"key": "seq", "value": "0"}],
+                [{"key": "epoch", "value": _epoch()}, {"key": "seq", "value": "0"}],
             )
         _stamp(conn, version)
     for number in range(version + 1, LATEST + 1):

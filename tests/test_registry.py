@@ -104,6 +104,7 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
             price_pence=1, earliest_slot=datetime(2026, 1, 1).date(), note="", status="open",
             created_at=datetime.now(UTC), seq=2,
         ))  # fmt: skip
+        epoch = db.epoch(conn)
     engine.dispose()
     _as_first_released(path)
 
@@ -119,4 +120,5 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
         assert conn.execute(sa.select(db.devices.c.last_seq)).scalar() == 1
         assert conn.execute(sa.select(db.blob_owners.c.user_id)).scalar() == "u1"
         assert conn.execute(sa.select(db.photo_refs.c.id)).scalar() == "j1"
+        assert db.epoch(conn) != epoch, "devices must pull the changed rows again"
     engine.dispose()
