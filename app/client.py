@@ -82,6 +82,7 @@ class JobView(Job):
     pending: bool = False
     my_offer: Offer | None = None
     offer_count: int = 0
+    extras: list[Extra] = []  # extra work asked for on this job, newest first
 
     @property
     def status_label(self) -> str:
@@ -90,6 +91,15 @@ class JobView(Job):
     @property
     def trade_label(self) -> str:
         return self.trade.label
+
+
+class ExtraView(Extra):
+    """Extra work as the officer decides on it: which job, whose business, and whether the
+    request is still waiting to be sent."""
+
+    job_title: str = ""
+    business_name: str = ""
+    pending: bool = False
 
 
 class Client:
@@ -409,6 +419,37 @@ class Client:
         extras = await self._db(self.store.rows, "extras", where, params)
         return sorted(extras, key=lambda x: x.requested_at, reverse=True)
 
+    async def extras_to_decide(self) -> list[ExtraView]:
+        """Extra work waiting for the officer's decision, the longest waiting first."""
+
+        def read() -> list[ExtraView]:
+            pending = self.store.pending_ids("extras")
+            views = []
+            for extra in self.store.rows("extras"):
+                if extra.status != "pending":
+                    continue
+                job = self.store.row("jobs", extra.job_id)
+                views.append(
+                    ExtraView(
+                        **extra.model_dump(),
+                        job_title=job.title if job else "",
+                        business_name=self._business_name(extra.tradesperson_id, job),
+                        pending=extra.id in pending,
+                    )
+                )
+            return sorted(views, key=lambda x: x.requested_at)
+
+        return await self._db(read)
+
+    def _business_name(self, tradesperson_id: str, job: Job | None) -> str:
+        profile = self.store.row("tradespeople", tradesperson_id)
+        if profile:
+            return profile.business_name
+        offer = (
+            self.store.row("offers", job.awarded_offer_id) if job and job.awarded_offer_id else None
+        )
+        return offer.business_name if offer else ""
+
     async def rate_job(self, job_id: str, speed: int, quality: int, review: str = "") -> None:
         await self._act("rate_job", job_id=job_id, speed=speed, quality=quality, review=review)
 
@@ -424,6 +465,9 @@ class Client:
             jobs = self.store.rows("jobs", where, params)
             pending = self.store.pending_ids("jobs") | self._jobs_with_pending_offers()
             offers = self.store.rows("offers") if with_offers else []
+            extras: dict[str, list[Extra]] = {}
+            for extra in sorted(self.store.rows("extras"), key=lambda x: x.requested_at):
+                extras.setdefault(extra.job_id, []).insert(0, extra)
             views = []
             for job in jobs:
                 mine = [o for o in offers if o.job_id == job.id]
@@ -436,6 +480,7 @@ class Client:
                         pending=job.id in pending,
                         my_offer=own,
                         offer_count=len(mine),
+                        extras=extras.get(job.id, []),
                     )
                 )
             return views

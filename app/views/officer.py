@@ -1,11 +1,12 @@
-"""The housing officer's triage: set a priority and post new reports to the marketplace,
-and award posted jobs from the offers received."""
+"""The housing officer's screens: triage (set a priority and post new reports to the
+marketplace, award posted jobs from the offers received) and extra work to approve."""
 
 from __future__ import annotations
 
 import flet as ft
 
-from app.client import Client, JobView
+from app.client import Client, ExtraView, JobView
+from app.domain import commands
 from app.domain.lifecycle import Action
 from app.domain.models import OfferStatus, Priority
 from app.domain.records import Offer
@@ -16,8 +17,10 @@ from app.views.widgets import (
     ListScreen,
     address,
     attempt,
+    card,
     empty,
     error_text,
+    field,
     hint,
     job_card,
     line,
@@ -137,3 +140,96 @@ class Triage(ListScreen):
             trailing=ft.FilledButton("Award", on_click=on(award)),
             content_padding=ft.Padding.all(0),
         )
+
+
+class ExtrasToApprove(ListScreen):
+    title, icon = "Extra work to approve", ft.Icons.REQUEST_QUOTE_OUTLINED
+
+    def __init__(self, page: ft.Page, client: Client) -> None:
+        super().__init__(
+            page,
+            client,
+            "Extra work tradespeople found on site, the longest waiting first. "
+            "The job waits until you decide.",
+        )
+
+    async def refresh(self) -> None:
+        self.list.controls = [self._card(x) for x in await self.client.extras_to_decide()] or [
+            empty("No extra work is waiting for a decision.")
+        ]
+
+    def _card(self, extra: ExtraView) -> ft.Control:
+        photos = len(extra.photos)
+        details = [
+            line(ft.Icons.STOREFRONT_OUTLINED, extra.business_name or "A tradesperson"),
+            line(ft.Icons.PAYMENTS_OUTLINED, f"Price {fmt.money(extra.price_pence)}"),
+            line(ft.Icons.BUILD_OUTLINED, extra.reason),
+            line(ft.Icons.PHOTO_OUTLINED, f"{photos} photo{'' if photos == 1 else 's'}"),
+            line(ft.Icons.EVENT, f"Asked for {fmt.day(extra.requested_at)}"),
+        ]
+        actions: list[ft.Control] = [
+            ft.FilledButton("Approve", on_click=on(self._approve, extra)),
+            ft.OutlinedButton("Refuse", on_click=on(self._refuse, extra)),
+        ]
+        return card(
+            extra.job_title or "Extra work",
+            "Waiting for you",
+            ft.Colors.ORANGE_800,
+            details,
+            actions,
+            f"extra-{extra.id}",
+            extra.pending,
+        )
+
+    def _summary(self, extra: ExtraView) -> ft.Control:
+        who = extra.business_name or "The tradesperson"
+        return hint(f"{who} asks for {fmt.money(extra.price_pence)}: {extra.reason}")
+
+    def _approve(self, extra: ExtraView) -> None:
+        note = field(
+            "Note for the tradesperson (optional)",
+            multiline=True,
+            max_length=commands.DecideExtra.limit("reason"),
+        )
+
+        async def send() -> str:
+            await self.client.decide_extra(extra.id, approve=True, reason=note.value.strip())
+            return f"Extra work of {fmt.money(extra.price_pence)} approved."
+
+        FormDialog(
+            self.page,
+            self.client,
+            f"Approve extra work: {extra.job_title}",
+            [self._summary(extra), note],
+            "Approve extra work",
+            send,
+        ).open()
+
+    def _refuse(self, extra: ExtraView) -> None:
+        why = field(
+            "Why is it refused?",
+            multiline=True,
+            min_lines=2,
+            max_length=commands.DecideExtra.limit("reason"),
+            hint_text="e.g. Not needed: the valve can be freed",
+        )
+
+        async def send() -> str | None:
+            why.error = (
+                None
+                if why.value.strip()
+                else "Say why the extra work is refused, so the tradesperson knows."
+            )
+            if why.error:
+                return None
+            await self.client.decide_extra(extra.id, approve=False, reason=why.value.strip())
+            return "Extra work refused."
+
+        FormDialog(
+            self.page,
+            self.client,
+            f"Refuse extra work: {extra.job_title}",
+            [self._summary(extra), why],
+            "Refuse extra work",
+            send,
+        ).open()

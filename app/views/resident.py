@@ -19,6 +19,7 @@ from app.views.widgets import (
     dropdown_row,
     empty,
     error_text,
+    extra_lines,
     field,
     guarded,
     heading,
@@ -165,6 +166,7 @@ class MyRepairs(ListScreen):
             details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
         if progress := photo_progress(job, states):
             details.append(progress)
+        details += extra_lines(job.extras)
         actions: list[ft.Control] = []
         if job.status in DONE and job.rating_quality is None:
             actions.append(

@@ -13,7 +13,7 @@ import flet as ft
 from app.client import Client, SyncStatus
 from app.domain.models import Role
 from app.views import format as fmt
-from app.views.officer import Triage
+from app.views.officer import ExtrasToApprove, Triage
 from app.views.resident import MyRepairs, ReportRepair
 from app.views.trade import JobBoard, MyJobs
 from app.views.widgets import ListScreen, Screen, empty, guarded, icon_action, on
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 SCREENS: dict[Role, tuple[type[Screen], ...]] = {
     Role.RESIDENT: (ReportRepair, MyRepairs),
     Role.TRADESPERSON: (JobBoard, MyJobs),
-    Role.OFFICER: (Triage,),
+    Role.OFFICER: (Triage, ExtrasToApprove),
 }
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
 CONTENT_WIDTH = 820  # wider screens keep lines short enough to read

@@ -25,6 +25,7 @@ from app.views.widgets import (
     dropdown_row,
     empty,
     error_text,
+    extra_lines,
     field,
     hint,
     job_card,
@@ -195,6 +196,9 @@ class MyJobs(ListScreen):
             details.append(ft.Text(job.description, size=13))
         if progress := photo_progress(job, states):
             details.append(progress)
+        details += extra_lines(job.extras)
+        if any(x.status == "pending" for x in job.extras):
+            details.append(hint("You can complete the job once the housing officer decides."))
         actions: list[ft.Control] = []
         if may(self.client, job, Action.START):
             actions.append(ft.FilledButton("Start visit", on_click=on(self._start, job)))
@@ -202,7 +206,60 @@ class MyJobs(ListScreen):
             actions.append(ft.FilledButton("Complete job", on_click=on(self._complete, job)))
         if may(self.client, job, Action.NO_ACCESS):
             actions.append(ft.OutlinedButton("No access", on_click=on(self._no_access, job)))
+        if may(self.client, job, Action.REQUEST_EXTRA):
+            actions.append(
+                ft.OutlinedButton("Ask for extra work", on_click=on(self._ask_for_extra, job))
+            )
         return job_card(job, details, actions)
+
+    def _ask_for_extra(self, job: JobView) -> None:
+        """Reason, price and a photo: the housing officer decides before the job goes on."""
+        reason = field(
+            "Why is extra work needed?",
+            multiline=True,
+            min_lines=2,
+            max_length=commands.RequestExtra.limit("reason"),
+            hint_text="e.g. Valve seized as well and needs replacing",
+        )
+        amount = field(
+            "Price of the extra work in pounds",
+            prefix="£ ",
+            keyboard_type=ft.KeyboardType.NUMBER,
+            hint_text="e.g. 60 or 45.50",
+        )
+        photos = PhotoPicker(
+            self.page,
+            self.client,
+            PhotoStage.EXTRA,
+            "Add a photo of the extra work",
+            changed=lambda: dialog.clear_error(),
+        )
+
+        async def send() -> str | None:
+            reason.error = None if reason.value.strip() else "Say why the extra work is needed."
+            pence, amount.error = price(amount.value, commands.RequestExtra)
+            no_photo = not photos.photos
+            if no_photo:
+                show_error(photos.error, "Add a photo showing why the extra work is needed.")
+            if reason.error or amount.error or no_photo:
+                return None
+            await self.client.request_extra(job.id, reason.value.strip(), pence, photos.photos)
+            return f"Extra work of {fmt.money(pence)} asked for."
+
+        dialog = FormDialog(
+            self.page,
+            self.client,
+            f"Ask for extra work: {job.title}",
+            [
+                hint("The housing officer approves extra work before you carry on."),
+                reason,
+                amount,
+                photos.control,
+            ],
+            "Ask for approval",
+            send,
+        )
+        dialog.open()
 
     async def _start(self, job: JobView) -> None:
         await attempt(

@@ -13,6 +13,8 @@ import flet as ft
 from app.client import Client, JobView, LocalPhoto
 from app.domain.lifecycle import Rejected
 from app.domain.models import JobStatus, PhotoStage
+from app.domain.records import Extra
+from app.views import format as fmt
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,7 @@ STATUS_COLOURS = {
     JobStatus.CANCELLED: ft.Colors.GREY_600,
     JobStatus.NO_ACCESS: ft.Colors.ORANGE_800,
     JobStatus.POSTED: ft.Colors.BLUE_700,
+    JobStatus.VARIATION_PENDING: ft.Colors.ORANGE_800,
 }
 ERROR_COLOUR = ft.Colors.RED_700
 
@@ -89,8 +92,12 @@ def field(label: str, **kwargs: Any) -> ft.TextField:
     return ft.TextField(label=label, on_change=_keep, **kwargs)
 
 
-def _keep(_e: ft.Event) -> None:
-    """Nothing to do: having a handler is what makes Flet send each change."""
+def _keep(e: ft.Event) -> None:
+    """Having a handler is what makes Flet send each change. A field being corrected loses
+    its old error at once (updated itself: in a dialog a page update would miss it)."""
+    if getattr(e.control, "error", None):
+        e.control.error = None
+        e.control.update()
 
 
 def dropdown(label: str, options: list[tuple[str, str]], **kwargs: Any) -> ft.Dropdown:
@@ -184,15 +191,48 @@ def photo_progress(job: JobView, states: dict[str, tuple[str, str]]) -> ft.Contr
     return line(ft.Icons.PHOTO_OUTLINED, f"{len(job.photos)} {noun}: {parts}")
 
 
+EXTRA_WORDS = {
+    "pending": (ft.Icons.HOURGLASS_TOP, "Extra work waiting for the housing officer's decision"),
+    "approved": (ft.Icons.CHECK_CIRCLE_OUTLINE, "Extra work approved"),
+    "refused": (ft.Icons.CANCEL_OUTLINED, "Extra work refused"),
+}
+
+
+def extra_lines(extras: list[Extra]) -> list[ft.Control]:
+    """'Extra work approved: £60.00 – Valve seized as well', and the officer's reason."""
+    lines = []
+    for extra in extras:
+        icon, words = EXTRA_WORDS.get(extra.status, EXTRA_WORDS["pending"])
+        lines.append(line(icon, f"{words}: {fmt.money(extra.price_pence)} – {extra.reason}"))
+        if extra.decision_reason:
+            why = "Why" if extra.status == "refused" else "Housing officer's note"
+            lines.append(line(ft.Icons.COMMENT_OUTLINED, f"{why}: {extra.decision_reason}"))
+    return lines
+
+
 def job_card(
     job: JobView, details: list[ft.Control], actions: list[ft.Control], badge: str = ""
 ) -> ft.Control:
     colour = STATUS_COLOURS.get(job.status, ft.Colors.BLUE_GREY_700)
+    return card(
+        job.title, badge or job.status_label, colour, details, actions, f"job-{job.id}", job.pending
+    )
+
+
+def card(
+    title: str,
+    badge: str,
+    colour: str,
+    details: list[ft.Control],
+    actions: list[ft.Control],
+    key: str,
+    pending: bool = False,
+) -> ft.Control:
     top = ft.Row(
         [
-            ft.Text(job.title, weight=ft.FontWeight.W_600, size=16, expand=True),
+            ft.Text(title, weight=ft.FontWeight.W_600, size=16, expand=True),
             ft.Container(
-                ft.Text(badge or job.status_label, size=12, color=ft.Colors.WHITE),
+                ft.Text(badge, size=12, color=ft.Colors.WHITE),
                 bgcolor=colour,
                 padding=ft.Padding.symmetric(horizontal=8, vertical=2),
                 border_radius=12,
@@ -201,7 +241,7 @@ def job_card(
         vertical_alignment=ft.CrossAxisAlignment.START,
     )
     body: list[ft.Control] = [top, *details]
-    if job.pending:
+    if pending:
         body.append(pending_marker())
     if actions:
         body.append(ft.Row(actions, wrap=True, spacing=8, run_spacing=8))
@@ -209,9 +249,9 @@ def job_card(
     # tests); without a label Flutter merges cards that hold no buttons into one node.
     return ft.Semantics(
         content=ft.Card(ft.Container(ft.Column(body, spacing=6), padding=ft.Padding.all(14))),
-        label=job.title,
+        label=title,
         container=True,
-        key=f"job-{job.id}",
+        key=key,
     )
 
 

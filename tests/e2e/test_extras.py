@@ -1,0 +1,115 @@
+"""Extra work through the real UI on three devices: the plumber finds more to do on site
+and asks for it with a photo, the officer approves it at the desk, and the resident and
+the plumber both see the outcome."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import (
+    attach_photo,
+    card,
+    choose,
+    go_to,
+    open_app,
+    see,
+    shoot,
+    sign_in_as,
+    sync_until,
+    type_into,
+)
+
+pytestmark = pytest.mark.e2e
+
+TITLE = "Radiator valve leaking in hall"
+REASON = "Valve seized as well"
+APPROVED = f"Extra work approved: £60.00 – {REASON}"
+
+
+def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_by_all(
+    browser, app_url
+):
+    resident = open_app(browser, app_url, "tablet")
+    sign_in_as(resident, "Resident")
+    choose(resident, "What kind of repair?", "Plumbing")
+    type_into(resident, "What's wrong?", TITLE)
+    resident.get_by_role("button", name="Send repair report").click()
+    see(resident, re.compile(r"^Repair reported\."))
+
+    officer = open_app(browser, app_url, "desktop")
+    sign_in_as(officer, "Housing officer")
+    sync_until(officer, card(officer, TITLE))
+    card(officer, TITLE).get_by_role("button", name="Post to marketplace").click()
+    officer.get_by_role("radio", name="Urgent (5 working days)").click()
+    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
+    expect(card(officer, TITLE, says="0 offers")).to_be_visible()
+
+    trade = open_app(browser, app_url)
+    sign_in_as(trade, "Tradesperson")
+    sync_until(trade, card(trade, TITLE))
+    card(trade, TITLE).get_by_role("button", name="Put yourself forward").click()
+    type_into(trade, "Your price in pounds", "90")
+    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    expect(card(trade, TITLE, says="You put yourself forward: £90.00")).to_be_visible()
+
+    sync_until(officer, card(officer, TITLE, says="1 offer"))
+    card(officer, TITLE).get_by_role("button", name="See offers and award").click()
+    officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
+    see(officer, re.compile(r"^Job awarded to "))
+
+    # On site: the visit starts, and the plumber finds the valve seized.
+    go_to(trade, "My jobs")
+    sync_until(trade, card(trade, TITLE))
+    expect(card(trade, TITLE).get_by_role("button", name="Ask for extra work")).to_have_count(0)
+    card(trade, TITLE).get_by_role("button", name="Start visit").click()
+    see(trade, re.compile(r"^Visit started\."))
+    card(trade, TITLE).get_by_role("button", name="Ask for extra work").click()
+    ask = trade.get_by_role("alertdialog")
+    ask.get_by_role("button", name="Ask for approval").click()
+    see(trade, "Say why the extra work is needed.")
+    see(trade, "Enter the price in pounds, for example 120 or 95.50.")
+    see(trade, "Add a photo showing why the extra work is needed.")
+    type_into(trade, "Why is extra work needed?", REASON)
+    type_into(trade, "Price of the extra work in pounds", "60")
+    attach_photo(trade, "Add a photo of the extra work", (140, 90, 60))
+    shoot(trade, "trade-ask-for-extra")
+    ask.get_by_role("button", name="Ask for approval").click()
+    see(trade, re.compile(r"^Extra work of £60\.00 asked for\."))
+    pending = card(trade, TITLE, says="Extra work waiting for the housing officer's decision")
+    expect(pending).to_be_visible()
+    expect(card(trade, TITLE).get_by_role("button", name="Complete job")).to_have_count(0)
+    scroll_down(trade)
+    shoot(trade, "trade-extra-waiting")
+
+    # At the desk: the officer sees what is asked, for how much, and with what evidence.
+    go_to(officer, "Extra work to approve")
+    waiting = card(officer, TITLE, says=REASON)
+    sync_until(officer, waiting)
+    expect(card(officer, TITLE, says="£60.00")).to_be_visible()
+    expect(card(officer, TITLE, says="1 photo")).to_be_visible()
+    shoot(officer, "officer-extra-to-approve")
+    waiting.get_by_role("button", name="Approve").click()
+    decide = officer.get_by_role("alertdialog")
+    type_into(officer, "Note for the tradesperson (optional)", "Agreed on the phone.")
+    decide.get_by_role("button", name="Approve extra work").click()
+    see(officer, re.compile(r"^Extra work of £60\.00 approved\."))
+    see(officer, "No extra work is waiting for a decision.")
+
+    # The resident sees what was agreed, and the plumber can finish.
+    go_to(resident, "My repairs")
+    sync_until(resident, card(resident, TITLE, says=APPROVED))
+    shoot(resident, "resident-extra-approved")
+    sync_until(trade, card(trade, TITLE, says=APPROVED))
+    expect(card(trade, TITLE).get_by_role("button", name="Complete job")).to_be_visible()
+    scroll_down(trade)
+    shoot(trade, "trade-extra-approved")
+
+
+def scroll_down(page) -> None:
+    """The newest job is last in My jobs: scroll the list as a thumb would."""
+    page.mouse.move(195, 500)
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(500)
