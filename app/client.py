@@ -33,6 +33,7 @@ from app.domain.models import (
     User,
 )
 from app.domain.records import Extra, Job, Offer
+from app.photo_files import PhotoFiles
 from app.store.local import Store, now
 from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
@@ -113,8 +114,7 @@ class Client:
         self._listeners: list[Callable[[], None]] = []
         self._status_cache: tuple[int, int, int, str | None] = (0, 0, 0, None)
         self._problems: list[Problem] = []
-        self.photos_dir = data_dir / "photos"
-        self.thumbs_dir = data_dir / "thumbnails"
+        self.files = PhotoFiles(data_dir)
         self.credentials = CredentialStore(f"{self.server_url} {store.device_id}")
         self.user: User | None = None
         # Servers close idle connections (uvicorn after 5 s): drop ours first rather than
@@ -122,7 +122,7 @@ class Client:
         self.http = httpx.AsyncClient(
             base_url=self.server_url, timeout=20.0, limits=httpx.Limits(keepalive_expiry=4.0)
         )
-        self.engine = SyncEngine(store, self._db, self.http, self.photos_dir, self._changed)
+        self.engine = SyncEngine(store, self._db, self.http, self.files, self._changed)
         self._task: asyncio.Task | None = None
 
     @classmethod
@@ -133,8 +133,6 @@ class Client:
         loop = asyncio.get_running_loop()
         store = await loop.run_in_executor(pool, Store, data_dir / "repairs.db")
         client = cls(data_dir, server_url, store, pool)
-        client.photos_dir.mkdir(exist_ok=True)
-        client.thumbs_dir.mkdir(exist_ok=True)
         await client._db(store.reset_interrupted_uploads)
         token = await asyncio.to_thread(client.credentials.get)
         user = await client._db(store.user)
@@ -180,10 +178,19 @@ class Client:
         return user
 
     async def logout(self) -> None:
+        """Sign out, leaving no one's personal data on the device except this person's
+        unsent work: synced rows, the user record and sent photos go; the outbox stays and
+        is sent when they sign in again (a pull from nothing refills the rest)."""
         await asyncio.to_thread(self.credentials.clear)
         self.http.headers.pop("Authorization", None)
-        self.user = None
+        user, self.user = self.user, None
         self.engine.signed_out = True
+        async with self.engine.between_rounds():
+            await self._db(self.store.sign_out)
+            keep = await self._db(self.store.photos_unsent)
+        if user:
+            await asyncio.to_thread(self.files.forget, user.id, keep)
+        await self._refresh_counts()
         self._changed()
 
     # -- sync ------------------------------------------------------------------------
@@ -298,16 +305,10 @@ class Client:
         except photo_pipeline.PhotoRejected as e:
             raise Rejected("photo", e.reason) from None
 
-        def write():
-            for folder, content in (
-                (self.photos_dir, photo.data),
-                (self.thumbs_dir, photo.thumbnail),
-            ):
-                path = folder / f"{photo.sha256}.jpg"
-                if not path.exists():
-                    path.write_bytes(content)
-
-        await asyncio.to_thread(write)
+        user_id = self._uid()
+        await asyncio.to_thread(
+            self.files.write, user_id, photo.sha256, photo.data, photo.thumbnail
+        )
         return LocalPhoto(photo.sha256, PhotoStage(stage), photo.thumbnail)
 
     @staticmethod

@@ -34,6 +34,7 @@ class Store:
         conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")  # an outbox entry survives power loss
+        conn.execute("PRAGMA secure_delete=ON")  # what sign-out deletes is overwritten
         migrate(conn)
         self.conn = conn
         self.db = sqlite_utils.Database(conn)  # for reads as dicts; writes go through tx()
@@ -102,9 +103,12 @@ class Store:
         with self.tx():
             actions.apply(_LocalRepo(self), ctx, name, args)
             self.conn.executemany(
-                "INSERT OR IGNORE INTO photos(sha256, stage, state, size, created_at) "
-                "VALUES (?, ?, 'waiting', 0, ?)",
-                [(ph["sha256"], ph["stage"], ctx.now.isoformat()) for ph in args.get("photos", [])],
+                "INSERT OR IGNORE INTO photos(sha256, stage, state, size, created_at, user_id) "
+                "VALUES (?, ?, 'waiting', 0, ?, ?)",
+                [
+                    (ph["sha256"], ph["stage"], ctx.now.isoformat(), ctx.user.id)
+                    for ph in args.get("photos", [])
+                ],
             )
             seq = int(self.get("next_seq") or 1)
             self.put("next_seq", str(seq + 1))
@@ -166,10 +170,19 @@ class Store:
     # -- photos -----------------------------------------------------------------------
 
     def photos_waiting(self) -> list[str]:
+        """The signed-in person's photos still to upload, oldest first."""
+        where, params = self._mine()
         query = (
-            "SELECT sha256 FROM photos WHERE state IN ('waiting', 'uploading') ORDER BY created_at"
+            f"SELECT sha256 FROM photos WHERE state IN ('waiting', 'uploading') AND {where} "
+            "ORDER BY created_at"
         )
-        return [r[0] for r in self.conn.execute(query)]
+        return [r[0] for r in self.conn.execute(query, params)]
+
+    def photos_unsent(self) -> set[str]:
+        """Everyone's photos not yet on the server: their files must stay on the device."""
+        return {
+            r[0] for r in self.conn.execute("SELECT sha256 FROM photos WHERE state != 'uploaded'")
+        }
 
     def photo_state(self, sha256: str, state: str, error: str = "") -> None:
         with self.tx():
@@ -285,12 +298,22 @@ class Store:
             self.conn.execute(f"RELEASE {savepoint}")
 
     def clear_synced(self) -> None:
-        """Forget every server row and the cursor, keeping the outbox (e.g. on sign-out)."""
+        """Forget every server row and the cursor, keeping the outbox: the next pull starts
+        from nothing and fills them again."""
         with self.tx() as conn:
             for table in RECORDS:
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM shadow")
             self.put("cursor", None)
+
+    def sign_out(self) -> None:
+        """Leave no one's personal data on the device but their unsent work (the outbox,
+        and the problems of each person, which only they see). Deleted rows are overwritten
+        (`secure_delete`) and the write-ahead log is emptied, so nothing lingers in the file."""
+        self.clear_synced()
+        with self.tx() as conn:
+            conn.execute("DELETE FROM meta WHERE key = 'user'")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class _LocalRepo:

@@ -42,6 +42,9 @@ MIGRATIONS: list[str] = [
     "ALTER TABLE outbox ADD COLUMN user_id TEXT;",
     # 4: whose refusal each problem is: "Needs attention" shows only the signed-in person's.
     "ALTER TABLE problems ADD COLUMN user_id TEXT;",
+    # 5: whose photo each is: a person's photos upload under their own sign-in, from their
+    # own folder. Older photos belong to whoever signs in.
+    "ALTER TABLE photos ADD COLUMN user_id TEXT;",
 ]
 
 

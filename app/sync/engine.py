@@ -8,14 +8,14 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
+from app.photo_files import PhotoFiles
 from app.store.local import Store, now
 from app.sync import protocol as p
 
@@ -55,7 +55,7 @@ class SyncEngine:
         store: Store,
         run_db: RunDb,
         http: httpx.AsyncClient,
-        photos_dir: Path,
+        files: PhotoFiles,
         on_change: Callable[[], None],
         interval: float = 30.0,
         backoff_cap: float = 180.0,
@@ -63,7 +63,7 @@ class SyncEngine:
         self.store = store
         self.run_db = run_db
         self.http = http
-        self.photos_dir = photos_dir
+        self.files = files
         self.on_change = on_change
         self.interval = interval
         self.backoff_cap = backoff_cap
@@ -79,6 +79,12 @@ class SyncEngine:
     def kick(self) -> None:
         """Ask for a round as soon as possible (after an action, or when signal returns)."""
         self._kick.set()
+
+    @contextlib.asynccontextmanager
+    async def between_rounds(self) -> AsyncIterator[None]:
+        """Hold off rounds: what sign-out clears must not be refilled by a pull under way."""
+        async with self._lock:
+            yield
 
     async def run_forever(self) -> None:
         self.kick()  # a round at start
@@ -152,9 +158,10 @@ class SyncEngine:
         return response
 
     async def _upload_photos(self, report: SyncReport) -> None:
+        user = await self.run_db(self.store.user)
         for sha in await self.run_db(self.store.photos_waiting):
-            path = self.photos_dir / f"{sha}.jpg"
-            if not path.exists():
+            path = self.files.find(user.id if user else None, sha)
+            if path is None:
                 await self.run_db(
                     self.store.photo_state,
                     sha,
@@ -175,7 +182,7 @@ class SyncEngine:
             await self.run_db(self.store.photo_state, sha, "uploaded", "")
             report.uploaded += 1
         for sha in await self.run_db(self.store.uploaded_before, now() - KEEP_ORIGINALS):
-            (self.photos_dir / f"{sha}.jpg").unlink(missing_ok=True)
+            await asyncio.to_thread(self.files.remove_original, sha)
         self.on_change()
 
     async def _push(self, report: SyncReport) -> None:

@@ -107,6 +107,14 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     scroll_down(trade)
     shoot(trade, "trade-extra-approved")
 
+    # Signing out leaves nothing of the resident's on the tablet; signing in brings it back.
+    resident.get_by_role("button", name="Sign out").click()
+    resident.get_by_role("button", name="Sign in", exact=True).wait_for()
+    sign_in_as(resident, "Resident")
+    go_to(resident, "My repairs")
+    sync_until(resident, card(resident, TITLE, says=APPROVED))
+    shoot(resident, "resident-signed-in-again")
+
 
 def scroll_down(page) -> None:
     """The newest job is last in My jobs: scroll the list as a thumb would."""

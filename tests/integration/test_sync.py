@@ -196,3 +196,59 @@ async def test_a_shared_device_never_sends_one_persons_change_as_anothers(tmp_pa
     ).fetchall()
     assert resident_id == tablet.user.id
     await tablet.close()
+
+
+def device_bytes(folder) -> bytes:
+    """Everything the device's SQLite database holds on disk, log included."""
+    return b"".join(p.read_bytes() for p in folder.glob("repairs.db*") if p.is_file())
+
+
+async def test_signing_out_leaves_only_the_residents_unsent_work_on_the_device(tmp_path, server):
+    tablet = await open_as(tmp_path, server.url, DEMO_ACCOUNTS["resident"], "tablet")
+    resident = tablet.user
+    repairs = await tablet.my_repairs()
+    phone, street = next((j.resident_phone, j.street) for j in repairs if j.resident_phone)
+    before = device_bytes(tmp_path / "tablet")
+    assert all(s.encode() in before for s in (resident.name, phone, street))
+    photo = await tablet.add_photo(jpeg("teal"), PhotoStage.REPORT)
+    sent = await tablet.add_photo(jpeg("maroon"), PhotoStage.REPORT)
+    await tablet.report_repair(Trade.ROOFING, "Slates off the porch roof", photos=[sent])
+    await tablet.sync()
+    await tablet.report_repair(Trade.PLUMBING, "Shower tray cracked", photos=[photo])
+
+    await tablet.logout()
+
+    left = device_bytes(tmp_path / "tablet")
+    for personal in (resident.name, resident.email, phone, street):
+        assert personal.encode() not in left, personal
+    db = sqlite3.connect(tmp_path / "tablet" / "repairs.db")
+    outbox = db.execute("SELECT name, user_id, args FROM outbox").fetchall()
+    assert [(n, u) for n, u, _ in outbox] == [("report_repair", resident.id)]
+    assert "Shower tray cracked" in outbox[0][2]
+    photos = tmp_path / "tablet" / "users" / resident.id / "photos"
+    assert (photos / f"{photo.sha256}.jpg").exists()  # unsent: it goes with the report
+    assert not (photos / f"{sent.sha256}.jpg").exists()  # on the server already
+    db.close()
+
+    # Back again: the report goes, and a pull from nothing fills the lists again.
+    await tablet.login(DEMO_ACCOUNTS["resident"], DEMO_PASSWORD)
+    assert tablet.status().pending == 1
+    await tablet.sync()
+    titles = [j.title for j in await tablet.my_repairs()]
+    assert "Shower tray cracked" in titles and len(titles) == len(repairs) + 2
+    assert tablet.status().pending == 0 and tablet.problems() == []
+    await tablet.close()
+
+
+async def test_a_photo_taken_before_folders_were_per_person_still_uploads(tmp_path, server):
+    tablet = await open_as(tmp_path, server.url, DEMO_ACCOUNTS["resident"], "tablet")
+    photo = await tablet.add_photo(jpeg("olive"), PhotoStage.REPORT)
+    mine = tmp_path / "tablet" / "users" / tablet.user.id / "photos" / f"{photo.sha256}.jpg"
+    old = tmp_path / "tablet" / "photos" / f"{photo.sha256}.jpg"
+    old.parent.mkdir()
+    mine.rename(old)  # where an earlier version of the app kept it
+    await tablet.report_repair(Trade.PLUMBING, "Radiator cold at the top", photos=[photo])
+    await tablet.sync()
+    assert (await tablet.photo_states())[photo.sha256][0] == "uploaded"
+    assert tablet.status().pending == 0 and tablet.problems() == []
+    await tablet.close()
