@@ -21,7 +21,7 @@ import httpx
 from app import photos as photo_pipeline
 from app.credentials import CredentialStore
 from app.domain import actions
-from app.domain.commands import COMMANDS
+from app.domain import commands as c
 from app.domain.lifecycle import FINISHED, Rejected
 from app.domain.models import (
     STATUS_LABELS,
@@ -214,7 +214,7 @@ class Client:
         self._problems = [
             Problem(
                 id=r["id"],
-                action=COMMANDS[r["name"]].label if r["name"] in COMMANDS else r["name"],
+                action=c.COMMANDS[r["name"]].label if r["name"] in c.COMMANDS else r["name"],
                 args=r["args"],
                 code=r["code"],
                 message=r["message"],
@@ -228,7 +228,7 @@ class Client:
             return (
                 self.store.pending_count(),
                 len(self.store.problems()),
-                self.store.count("photos", "state IN ('waiting', 'uploading')"),
+                len(self.store.photos_waiting()),
                 self.store.get("last_sync"),
             )
 
@@ -289,11 +289,13 @@ class Client:
 
     # -- actions -----------------------------------------------------------------------
 
-    async def _act(self, name: str, **args: Any) -> None:
+    async def act(self, cmd: c.Command) -> None:
+        """Take one action: apply it to the local copy and queue it, in one transaction,
+        and return at once; the sync engine sends it."""
         if self.user is None:
             raise Rejected("signed_out", "Please sign in first.")
         ctx = actions.Context(user=self.user, now=now())
-        await self._db(self.store.act, ctx, name, args)
+        await self._db(self.store.act, ctx, cmd.name, cmd.model_dump(mode="json"))
         await self._refresh_counts()
         self.engine.kick()
         self._changed()
@@ -326,16 +328,18 @@ class Client:
         photos: Iterable[LocalPhoto] = (),
     ) -> str:
         job_id = str(uuid.uuid4())
-        await self._act(
-            "report_repair",
-            job_id=job_id,
-            trade=Trade(trade).value,
-            title=title,
-            description=description,
-            location=location,
-            access_notes=access_notes,
-            damp_and_mould=damp_and_mould,
-            photos=self._photo_args(photos),
+        await self.act(
+            command(
+                c.ReportRepair,
+                job_id=job_id,
+                trade=Trade(trade).value,
+                title=title,
+                description=description,
+                location=location,
+                access_notes=access_notes,
+                damp_and_mould=damp_and_mould,
+                photos=self._photo_args(photos),
+            )
         )
         return job_id
 
@@ -346,54 +350,60 @@ class Client:
         award_mode: str = "offers",
         fixed_price_pence: int | None = None,
     ) -> None:
-        await self._act(
-            "post_job",
-            job_id=job_id,
-            priority=Priority(priority).value,
-            award_mode=award_mode,
-            fixed_price_pence=fixed_price_pence,
+        await self.act(
+            command(
+                c.PostJob,
+                job_id=job_id,
+                priority=Priority(priority).value,
+                award_mode=award_mode,
+                fixed_price_pence=fixed_price_pence,
+            )
         )
 
     async def put_forward(
         self, job_id: str, price_pence: int, earliest_slot: date, note: str = ""
     ) -> str:
         offer_id = str(uuid.uuid4())
-        await self._act(
-            "put_forward",
-            offer_id=offer_id,
-            job_id=job_id,
-            price_pence=price_pence,
-            earliest_slot=earliest_slot.isoformat(),
-            note=note,
+        await self.act(
+            command(
+                c.PutForward,
+                offer_id=offer_id,
+                job_id=job_id,
+                price_pence=price_pence,
+                earliest_slot=earliest_slot.isoformat(),
+                note=note,
+            )
         )
         return offer_id
 
     async def accept_job(self, job_id: str) -> None:
-        await self._act("accept_job", job_id=job_id)
+        await self.act(command(c.AcceptJob, job_id=job_id))
 
     async def award(self, job_id: str, offer_id: str) -> None:
-        await self._act("award", job_id=job_id, offer_id=offer_id)
+        await self.act(command(c.Award, job_id=job_id, offer_id=offer_id))
 
     async def withdraw_award(self, job_id: str, reason: str = "") -> None:
-        await self._act("withdraw_award", job_id=job_id, reason=reason)
+        await self.act(command(c.WithdrawAward, job_id=job_id, reason=reason))
 
     async def start_visit(self, job_id: str, photos: Iterable[LocalPhoto] = ()) -> str:
         visit_id = str(uuid.uuid4())
-        await self._act(
-            "start_visit", job_id=job_id, visit_id=visit_id, photos=self._photo_args(photos)
+        await self.act(
+            command(c.StartVisit, job_id=job_id, visit_id=visit_id, photos=self._photo_args(photos))
         )
         return visit_id
 
     async def complete_job(
         self, job_id: str, notes: str = "", photos: Iterable[LocalPhoto] = ()
     ) -> None:
-        await self._act("complete_job", job_id=job_id, notes=notes, photos=self._photo_args(photos))
+        await self.act(
+            command(c.CompleteJob, job_id=job_id, notes=notes, photos=self._photo_args(photos))
+        )
 
     async def record_no_access(
         self, job_id: str, note: str = "", photos: Iterable[LocalPhoto] = ()
     ) -> None:
-        await self._act(
-            "record_no_access", job_id=job_id, note=note, photos=self._photo_args(photos)
+        await self.act(
+            command(c.RecordNoAccess, job_id=job_id, note=note, photos=self._photo_args(photos))
         )
 
     async def request_extra(
@@ -401,23 +411,24 @@ class Client:
     ) -> str:
         """Ask the officer to approve extra work; the job waits until they decide."""
         extra_id = str(uuid.uuid4())
-        await self._act(
-            "request_extra",
-            extra_id=extra_id,
-            job_id=job_id,
-            reason=reason,
-            price_pence=price_pence,
-            photos=self._photo_args(photos),
+        await self.act(
+            command(
+                c.RequestExtra,
+                extra_id=extra_id,
+                job_id=job_id,
+                reason=reason,
+                price_pence=price_pence,
+                photos=self._photo_args(photos),
+            )
         )
         return extra_id
 
     async def decide_extra(self, extra_id: str, approve: bool, reason: str = "") -> None:
-        await self._act("decide_extra", extra_id=extra_id, approve=approve, reason=reason)
+        await self.act(command(c.DecideExtra, extra_id=extra_id, approve=approve, reason=reason))
 
     async def extras(self, job_id: str | None = None) -> list[Extra]:
         """Extra work asked for on a job (or on every job this person sees), newest first."""
-        where, params = ("job_id = ?", (job_id,)) if job_id else ("1", ())
-        extras = await self._db(self.store.rows, "extras", where, params)
+        extras = await self._db(self.store.extras, job_id)
         return sorted(extras, key=lambda x: x.requested_at, reverse=True)
 
     async def extras_to_decide(self) -> list[ExtraView]:
@@ -426,10 +437,10 @@ class Client:
         def read() -> list[ExtraView]:
             pending = self.store.pending_ids("extras")
             views = []
-            for extra in self.store.rows("extras"):
+            for extra in self.store.extras():
                 if extra.status != "pending":
                     continue
-                job = self.store.row("jobs", extra.job_id)
+                job = self.store.job(extra.job_id)
                 views.append(
                     ExtraView(
                         **extra.model_dump(),
@@ -443,31 +454,31 @@ class Client:
         return await self._db(read)
 
     def _business_name(self, tradesperson_id: str, job: Job | None) -> str:
-        profile = self.store.row("tradespeople", tradesperson_id)
+        profile = self.store.tradesperson(tradesperson_id)
         if profile:
             return profile.business_name
-        offer = (
-            self.store.row("offers", job.awarded_offer_id) if job and job.awarded_offer_id else None
-        )
+        offer = self.store.offer(job.awarded_offer_id) if job and job.awarded_offer_id else None
         return offer.business_name if offer else ""
 
     async def rate_job(self, job_id: str, speed: int, quality: int, review: str = "") -> None:
-        await self._act("rate_job", job_id=job_id, speed=speed, quality=quality, review=review)
+        await self.act(
+            command(c.RateJob, job_id=job_id, speed=speed, quality=quality, review=review)
+        )
 
     async def cancel_job(self, job_id: str, reason: str = "") -> None:
-        await self._act("cancel_job", job_id=job_id, reason=reason)
+        await self.act(command(c.CancelJob, job_id=job_id, reason=reason))
 
     # -- reads -----------------------------------------------------------------------
 
     async def _jobs(
-        self, where: str, params: tuple = (), with_offers: bool = False
+        self, read_jobs: Callable[[], Iterable[Job]], with_offers: bool = False
     ) -> list[JobView]:
         def read() -> list[JobView]:
-            jobs = self.store.rows("jobs", where, params)
-            pending = self.store.pending_ids("jobs") | self._jobs_with_pending_offers()
-            offers = self.store.rows("offers") if with_offers else []
+            jobs = read_jobs()
+            pending = self.store.pending_ids("jobs") | self.store.jobs_with_pending_offers()
+            offers = self.store.offers() if with_offers else []
             extras: dict[str, list[Extra]] = {}
-            for extra in sorted(self.store.rows("extras"), key=lambda x: x.requested_at):
+            for extra in sorted(self.store.extras(), key=lambda x: x.requested_at):
                 extras.setdefault(extra.job_id, []).insert(0, extra)
             views = []
             for job in jobs:
@@ -488,38 +499,35 @@ class Client:
 
         return await self._db(read)
 
-    def _jobs_with_pending_offers(self) -> set[str]:
-        ids = self.store.pending_ids("offers")
-        return {o.job_id for o in (self.store.row("offers", i) for i in ids) if o}
-
     async def my_repairs(self) -> list[JobView]:
-        views = await self._jobs("resident_id = ?", (self._uid(),))
+        uid = self._uid()
+        views = await self._jobs(lambda: self.store.jobs_for_resident(uid))
         return sorted(views, key=lambda j: j.reported_at, reverse=True)
 
     async def job_board(self) -> list[JobView]:
-        views = await self._jobs("status = ?", (JobStatus.POSTED.value,), with_offers=True)
+        views = await self._jobs(lambda: self.store.jobs_in(JobStatus.POSTED), with_offers=True)
         return sorted(views, key=_by_target)
 
     async def my_jobs(self) -> list[JobView]:
-        views = await self._jobs("awarded_to = ?", (self._uid(),))
+        uid = self._uid()
+        views = await self._jobs(lambda: self.store.jobs_awarded_to(uid))
         # Finished work stays in view until it has reached the server, photos and all.
         return sorted((v for v in views if v.status not in FINISHED or v.pending), key=_by_target)
 
     async def triage_queue(self) -> list[JobView]:
         open_states = (JobStatus.REPORTED, JobStatus.TRIAGED, JobStatus.POSTED)
-        marks = ",".join("?" * len(open_states))
-        views = await self._jobs(
-            f"status IN ({marks})", tuple(s.value for s in open_states), with_offers=True
-        )
+        views = await self._jobs(lambda: self.store.jobs_in(*open_states), with_offers=True)
         # New reports first, oldest first: they have no target until they are triaged.
         return sorted(views, key=lambda j: (j.status is not JobStatus.REPORTED, *_by_target(j)))
 
     async def job(self, job_id: str) -> JobView | None:
-        views = await self._jobs("id = ?", (job_id,), with_offers=True)
+        views = await self._jobs(
+            lambda: [j for j in [self.store.job(job_id)] if j], with_offers=True
+        )
         return views[0] if views else None
 
     async def offers_for(self, job_id: str) -> list[Offer]:
-        offers = await self._db(self.store.rows, "offers", "job_id = ?", (job_id,))
+        offers = await self._db(self.store.offers, job_id)
         return sorted(
             (o for o in offers if o.status is not OfferStatus.WITHDRAWN),
             key=lambda o: (o.price_pence, o.earliest_slot),
@@ -533,6 +541,11 @@ class Client:
         if self.user is None:
             raise Rejected("signed_out", "Please sign in first.")
         return self.user.id
+
+
+def command(model: type[c.Command], **args: Any) -> c.Command:
+    """The command `model` with `args`, or `Rejected` saying what to correct."""
+    return c.parse(model.name, args)
 
 
 def _by_target(job: Job) -> tuple:

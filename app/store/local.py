@@ -19,8 +19,8 @@ import sqlite_utils
 
 from app.domain import actions
 from app.domain.lifecycle import Rejected
-from app.domain.models import User
-from app.domain.records import RECORDS, TABLE_OF, Record
+from app.domain.models import JobStatus, User
+from app.domain.records import RECORDS, TABLE_OF, Extra, Job, Offer, Record, Tradesperson
 from app.store.migrations import migrate
 from app.sync.protocol import Change, Mutation
 
@@ -91,6 +91,37 @@ class Store:
         return self.conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[
             0
         ]
+
+    # -- typed queries: the only SQL the client's screens rely on ----------------------
+
+    def job(self, job_id: str) -> Job | None:
+        return self.row("jobs", job_id)
+
+    def jobs_for_resident(self, user_id: str) -> list[Job]:
+        return self.rows("jobs", "resident_id = ?", (user_id,))
+
+    def jobs_awarded_to(self, user_id: str) -> list[Job]:
+        return self.rows("jobs", "awarded_to = ?", (user_id,))
+
+    def jobs_in(self, *statuses: JobStatus) -> list[Job]:
+        marks = ",".join("?" * len(statuses))
+        return self.rows("jobs", f"status IN ({marks})", tuple(s.value for s in statuses))
+
+    def offer(self, offer_id: str) -> Offer | None:
+        return self.row("offers", offer_id)
+
+    def offers(self, job_id: str | None = None) -> list[Offer]:
+        return self.rows("offers", "job_id = ?", (job_id,)) if job_id else self.rows("offers")
+
+    def extras(self, job_id: str | None = None) -> list[Extra]:
+        return self.rows("extras", "job_id = ?", (job_id,)) if job_id else self.rows("extras")
+
+    def tradesperson(self, user_id: str) -> Tradesperson | None:
+        return self.row("tradespeople", user_id)
+
+    def jobs_with_pending_offers(self) -> set[str]:
+        offers = (self.row("offers", i) for i in self.pending_ids("offers"))
+        return {o.job_id for o in offers if o}
 
     # -- actions and the outbox ------------------------------------------------------
 
