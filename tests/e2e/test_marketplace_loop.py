@@ -110,13 +110,14 @@ def test_a_tradesperson_behind_the_news_is_told_the_job_went_to_someone_else(bro
     sign_in_as(trade, "Tradesperson")
     forward = trade.get_by_role("button", name="Put yourself forward")
     expect(forward.first).to_be_visible()
-    # The first job on the plumber's board, and where it is: titles repeat, streets don't.
+    # The first job on the plumber's board, and where it is: titles repeat, and a job
+    # board shows the street without the house number, so take both.
     job = trade.locator("[role=group][aria-label]").filter(has=forward).first
     title = job.get_attribute("aria-label")
-    street = re.search(r"\d+ [A-Z][a-z]+ (Road|Street|Hill), [A-Z]+\d+", job.inner_html())
+    street = re.search(r"[A-Z][a-z]+ (Road|Street|Hill), [A-Z]+\d+", job.inner_html())
 
     # Meanwhile, in the office, the officer awards it to a rival's offer.
-    posted = card(officer, title, says=street.group(0))
+    posted = card(officer, title, says=street.group(0)).first
     sync_until(officer, posted)
     posted.get_by_role("button", name="See offers and award").click()
     officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
@@ -124,7 +125,7 @@ def test_a_tradesperson_behind_the_news_is_told_the_job_went_to_someone_else(bro
     expect(sync_status(officer)).to_contain_text("Up to date")  # the award has been sent
 
     # The plumber's phone has not heard yet: the offer is saved, then refused by the server.
-    card(trade, title, says=street.group(0)).get_by_role(
+    card(trade, title, says=street.group(0)).first.get_by_role(
         "button", name="Put yourself forward"
     ).click()
     type_into(trade, "Your price in pounds", "99")
