@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -247,3 +247,29 @@ def test_the_outbox_survives_closing_and_reopening_the_store(tmp_path):
     assert reopened.row("jobs", JOB.id).awarded_to == PLUMBER.id
     assert reopened.pending_ids("jobs") == {JOB.id}
     reopened.close()
+
+
+def test_residents_details_leave_a_tradespersons_device_30_days_after_the_job_closed(
+    store, monkeypatch
+):
+    closed = datetime(2026, 4, 2, 16, 0, tzinfo=UTC)
+    done = JOB.model_copy(
+        update={
+            "status": JobStatus.COMPLETED, "awarded_to": PLUMBER.id, "closed_at": closed,
+            "street": "12 Mill Lane", "flat": "Flat 3", "resident_name": "Ada Lovelace",
+            "resident_phone": "07700 900123", "access_notes": "Key safe 1234",
+        }
+    )  # fmt: skip
+    monkeypatch.setattr("app.store.local.now", lambda: closed + timedelta(days=29))
+    store.apply_pull([upsert(done)], "e.2", False)
+    assert job(store).resident_phone == "07700 900123"  # still theirs this month
+
+    # A month on, the server has sent nothing new about the job: the device forgets anyway.
+    monkeypatch.setattr("app.store.local.now", lambda: closed + timedelta(days=31))
+    store.apply_pull([], "e.3", False)
+    kept = job(store)
+    assert kept is not None, "the job stays in the record of work done"
+    assert (kept.street, kept.flat, kept.resident_name, kept.resident_phone) == (
+        "Mill Lane", None, None, None,
+    )  # fmt: skip
+    assert kept.access_notes == ""

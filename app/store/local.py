@@ -17,9 +17,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from app.domain import actions
+from app.domain import actions, policy
 from app.domain.lifecycle import Rejected
-from app.domain.models import JobStatus, User
+from app.domain.models import JobStatus, Role, User
 from app.domain.records import RECORDS, TABLE_OF, Extra, Job, Offer, Record, Tradesperson
 from app.store.migrations import migrate
 from app.sync.protocol import Change, Mutation
@@ -304,6 +304,26 @@ class Store:
                 conn.executemany(f"DELETE FROM {table} WHERE id = ?", values)
             self.put("cursor", cursor)
             self._rebase()
+            self._forget_expired()
+
+    def _forget_expired(self) -> None:
+        """Residents' details leave a tradesperson's device 30 days after the job closed,
+        though nothing changed on the server: the device applies the same policy to what
+        it holds as the server applies to what it sends."""
+        user = self.user()
+        if user is None or user.role is not Role.TRADESPERSON:
+            return
+        viewer = policy.Viewer(user, self.tradesperson(user.id))
+        for job in self.jobs_awarded_to(user.id):
+            if job.closed_at is None or job.resident_name is None:
+                continue
+            row = json.loads(job.model_dump_json())
+            seen = policy.project(viewer, "jobs", row, now())
+            if seen is None:
+                self.conn.execute("DELETE FROM jobs WHERE id = ?", (job.id,))
+            elif seen != row:
+                body = json.dumps(seen, separators=(",", ":"))
+                self.conn.execute("UPDATE jobs SET body = ? WHERE id = ?", (body, job.id))
 
     def _rebase(self) -> None:
         for table, key, body in self.conn.execute("SELECT tbl, id, body FROM shadow").fetchall():
