@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import keyring
 import pytest
 import uvicorn
 from keyring.backend import KeyringBackend
 
+from server_stub import db, demo, security
 from server_stub.__main__ import build
+
+# Before anything hashes a password: argon2 at its cheapest, so that seeding and every
+# sign-in in the tests cost microseconds instead of a tenth of a second each.
+security.use_test_hasher()
 
 
 def free_port() -> int:
@@ -23,12 +30,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def seed_database(path: Path) -> Path:
+    """One server database with the demo data, as a single self-contained file to copy."""
+    engine = db.create_engine(f"sqlite:///{path}")
+    demo.seed(engine)
+    engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=DELETE")  # fold the WAL in: the file alone is the database
+    con.close()
+    return path
+
+
+def copy_database(template: Path, path: Path) -> None:
+    """A copy of the seeded database that is a server of its own: a new epoch, so that a
+    client of one test's server can never mistake another's cursor for its own."""
+    shutil.copyfile(template, path)
+    con = sqlite3.connect(path)
+    with con:
+        changed = con.execute(
+            "UPDATE meta SET value = ? WHERE key = 'epoch'", (uuid.uuid4().hex[:12],)
+        ).rowcount
+    con.close()
+    assert changed == 1, "the server's meta table no longer keeps its epoch under 'epoch'"
+
+
 class LiveServer:
-    def __init__(self, root: Path, port: int | None = None) -> None:
+    def __init__(self, root: Path, port: int | None = None, template: Path | None = None) -> None:
+        """A server on `root/server.db`; a new one starts as a copy of `template` (already
+        seeded) when given, and is seeded by `build` otherwise."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        if template is not None and not (root / "server.db").exists():
+            copy_database(template, root / "server.db")
         app = build(f"sqlite:///{root / 'server.db'}", root / "blobs")
         self.server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
@@ -38,24 +73,43 @@ class LiveServer:
     def start(self) -> LiveServer:
         self.thread.start()
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/v1/health", timeout=1)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("the server did not start")
+        while not self.server.started:  # set once the socket listens and startup is done
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.002)
+        return self
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
+        """Ask the server to exit; `wait` for it (and its port) unless nothing follows."""
         self.server.should_exit = True
-        self.thread.join(timeout=10)
+        if wait:
+            self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def seeded_server_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data, seeded once per session; each server starts from a copy."""
+    return seed_database(tmp_path_factory.mktemp("seeded") / "server.db")
+
+
+@pytest.fixture(scope="session")
+def stopping_servers() -> Iterator[list[LiveServer]]:
+    """Servers told to exit after their test: uvicorn takes 0.1-0.2 s to wind down, so
+    they do it while the next tests run, and the session waits for them all at its end."""
+    stopping: list[LiveServer] = []
+    yield stopping
+    for live in stopping:
+        live.stop()
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path / "server").start()
+def server(
+    tmp_path: Path, seeded_server_db: Path, stopping_servers: list[LiveServer]
+) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path / "server", template=seeded_server_db).start()
     yield live
-    live.stop()
+    live.stop(wait=False)
+    stopping_servers.append(live)
 
 
 class MemoryKeyring(KeyringBackend):
