@@ -17,7 +17,6 @@ from pathlib import Path
 import flet as ft
 import httpx
 import platformdirs
-import uvicorn
 
 from app.views.app import make_main
 from app.views.signin import DemoAccounts
@@ -33,6 +32,8 @@ def free_port() -> int:
 
 def start_bundled_server(data_dir: Path) -> tuple[str, DemoAccounts]:
     """The demo server in a background thread; its URL once it answers, and its sign-ins."""
+    import uvicorn  # the server's dependencies: only the demo needs them on a device
+
     from server_stub import demo
     from server_stub.__main__ import build
 
