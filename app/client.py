@@ -34,8 +34,8 @@ from app.domain.models import (
 )
 from app.domain.records import Extra, Job, Offer
 from app.photo_files import PhotoFiles
+from app.session import Session
 from app.store.local import Store, now
-from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
 
 WHAT_NEXT = {
@@ -116,13 +116,15 @@ class Client:
         self._problems: list[Problem] = []
         self.files = PhotoFiles(data_dir)
         self.credentials = CredentialStore(f"{self.server_url} {store.device_id}")
-        self.user: User | None = None
         # Servers close idle connections (uvicorn after 5 s): drop ours first rather than
         # reuse one the server has closed and read that as "offline".
         self.http = httpx.AsyncClient(
             base_url=self.server_url, timeout=20.0, limits=httpx.Limits(keepalive_expiry=4.0)
         )
         self.engine = SyncEngine(store, self._db, self.http, self.files, self._changed)
+        self.session = Session(
+            self.http, store, self._db, self.engine, self.files, self.credentials
+        )
         self._task: asyncio.Task | None = None
 
     @classmethod
@@ -134,10 +136,7 @@ class Client:
         store = await loop.run_in_executor(pool, Store, data_dir / "repairs.db")
         client = cls(data_dir, server_url, store, pool)
         await client._db(store.reset_interrupted_uploads)
-        token = await asyncio.to_thread(client.credentials.get)
-        user = await client._db(store.user)
-        if token and user:
-            client._authorise(token, user)
+        await client.session.resume()
         await client._refresh_counts()
         return client
 
@@ -146,32 +145,12 @@ class Client:
 
     # -- session -----------------------------------------------------------------------
 
-    def _authorise(self, token: str, user: User) -> None:
-        self.user = user
-        self.http.headers["Authorization"] = f"Bearer {token}"
-        self.engine.signed_out = False
+    @property
+    def user(self) -> User | None:
+        return self.session.user
 
     async def login(self, email: str, password: str) -> User:
-        if not email.strip() or not password:
-            raise Rejected("invalid", "Enter your email address and password.")
-        try:
-            response = await self.http.post(
-                "/v1/auth/login", json={"email": email.strip(), "password": password}
-            )
-        except httpx.TransportError:
-            raise Rejected(
-                "offline", "Can't reach the server. Check your signal and try again."
-            ) from None
-        if response.status_code != 200:
-            raise Rejected("sign_in", response.json().get("detail", "Sign-in failed."))
-        body = p.LoginResponse.model_validate_json(response.content)
-        user = User.model_validate(body.user)
-        previous = await self._db(self.store.user)
-        if previous and previous.id != user.id:
-            await self._db(self.store.clear_synced)  # another person's data must not show
-        await self._db(self.store.tx_put, "user", user.model_dump_json())
-        await asyncio.to_thread(self.credentials.set, body.token)
-        self._authorise(body.token, user)
+        user = await self.session.sign_in(email, password)
         await self._refresh_counts()
         self.engine.kick()
         self._changed()
@@ -179,17 +158,8 @@ class Client:
 
     async def logout(self) -> None:
         """Sign out, leaving no one's personal data on the device except this person's
-        unsent work: synced rows, the user record and sent photos go; the outbox stays and
-        is sent when they sign in again (a pull from nothing refills the rest)."""
-        await asyncio.to_thread(self.credentials.clear)
-        self.http.headers.pop("Authorization", None)
-        user, self.user = self.user, None
-        self.engine.signed_out = True
-        async with self.engine.between_rounds():
-            await self._db(self.store.sign_out)
-            keep = await self._db(self.store.photos_unsent)
-        if user:
-            await asyncio.to_thread(self.files.forget, user.id, keep)
+        unsent work."""
+        await self.session.sign_out()
         await self._refresh_counts()
         self._changed()
 
