@@ -88,7 +88,7 @@ def test_tradesperson_puts_themselves_forward_from_the_job_board(browser, app_ur
     dialog = page.get_by_role("alertdialog")
     type_into(page, "Your price in pounds", "about a hundred")
     dialog.get_by_role("button", name="Send offer").click()
-    see(page, "Enter your price in pounds, for example 120 or 95.50.")
+    see(page, "Enter the price in pounds, for example 120 or 95.50.")
     expect(dialog).to_be_visible()  # what was typed is kept to correct
     shoot(page, "trade-put-forward")
 
