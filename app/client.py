@@ -346,6 +346,22 @@ class Client:
         )
         return offer_id
 
+    async def change_offer(
+        self, offer_id: str, price_pence: int, earliest_slot: date, note: str = ""
+    ) -> None:
+        await self.act(
+            command(
+                c.ChangeOffer,
+                offer_id=offer_id,
+                price_pence=price_pence,
+                earliest_slot=earliest_slot,
+                note=note,
+            )
+        )
+
+    async def withdraw_offer(self, offer_id: str) -> None:
+        await self.act(command(c.WithdrawOffer, offer_id=offer_id))
+
     async def accept_job(self, job_id: str) -> None:
         await self.act(command(c.AcceptJob, job_id=job_id))
 

@@ -552,3 +552,35 @@ def test_only_the_awarded_tradesperson_asks_for_extra_work_and_only_officers_dec
     decision = {"extra_id": "extra-1", "approve": True}
     assert market.refused(PLUMBER, "decide_extra", **decision).code == "not_allowed"
     assert market.refused(RESIDENT, "decide_extra", **decision).code == "not_allowed"
+
+
+# -- changing and withdrawing an offer ---------------------------------------------------
+
+
+def test_a_tradesperson_changes_their_open_offer_while_the_job_takes_offers(market):
+    market.offered(PLUMBER)
+    market.do(PLUMBER, "change_offer", offer_id=f"offer-{PLUMBER.id}", price_pence=12_000,
+              earliest_slot="2026-04-03", note="Can come earlier if needed")  # fmt: skip
+    offer = market.repo.tables["offers"][f"offer-{PLUMBER.id}"]
+    assert (offer.price_pence, offer.earliest_slot.isoformat()) == (12_000, "2026-04-03")
+
+
+def test_a_withdrawn_offer_leaves_room_to_put_forward_again(market):
+    market.offered(PLUMBER)
+    market.do(PLUMBER, "withdraw_offer", offer_id=f"offer-{PLUMBER.id}")
+    assert market.repo.tables["offers"][f"offer-{PLUMBER.id}"].status is OfferStatus.WITHDRAWN
+    refused = market.refused(PLUMBER, "change_offer", offer_id=f"offer-{PLUMBER.id}",
+                             price_pence=1, earliest_slot="2026-04-03")  # fmt: skip
+    assert refused.message == "This offer was withdrawn and can't change."
+    market.do(PLUMBER, "put_forward", offer_id="again", job_id=JOB, price_pence=14_000,
+              earliest_slot="2026-04-02")  # fmt: skip
+
+
+def test_an_offer_cannot_change_once_the_job_is_awarded_or_by_anyone_else(market):
+    market.offered(PLUMBER, RIVAL)
+    assert market.refused(RIVAL, "withdraw_offer", offer_id=f"offer-{PLUMBER.id}").code == (
+        "not_found"
+    )
+    market.do(OFFICER, "award", job_id=JOB, offer_id=f"offer-{RIVAL.id}")
+    refused = market.refused(PLUMBER, "withdraw_offer", offer_id=f"offer-{PLUMBER.id}")
+    assert refused.message == "This offer was declined and can't change."

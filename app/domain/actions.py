@@ -158,6 +158,31 @@ def put_forward(repo: Repo, ctx: Context, a: c.PutForward) -> None:
     )
 
 
+def _open_offer(repo: Repo, ctx: Context, offer_id: str) -> Offer:
+    """One's own offer, while it is open and its job still takes offers."""
+    offer = repo.get("offers", offer_id)
+    assert isinstance(offer, Offer)  # policy found it, and it is theirs
+    if offer.status is not OfferStatus.OPEN:
+        raise Rejected("offer_closed", f"This offer was {offer.status.value} and can't change.")
+    can_put_forward(_job(repo, offer.job_id), ctx.actor)
+    return offer
+
+
+@handles(c.ChangeOffer)
+def change_offer(repo: Repo, ctx: Context, a: c.ChangeOffer) -> None:
+    offer = _open_offer(repo, ctx, a.offer_id)
+    if a.earliest_slot < ctx.now.date():
+        raise Rejected("invalid", "Your earliest visit can't be in the past.")
+    changes = {"price_pence": a.price_pence, "earliest_slot": a.earliest_slot, "note": a.note}
+    repo.save(offer.model_copy(update=changes))
+
+
+@handles(c.WithdrawOffer)
+def withdraw_offer(repo: Repo, ctx: Context, a: c.WithdrawOffer) -> None:
+    offer = _open_offer(repo, ctx, a.offer_id)
+    repo.save(offer.model_copy(update={"status": OfferStatus.WITHDRAWN}))
+
+
 @handles(c.AcceptJob)
 def accept_job(repo: Repo, ctx: Context, a: c.AcceptJob) -> None:
     job = _job(repo, a.job_id)

@@ -109,12 +109,28 @@ class PutForward(Command):
     note: str = Field(default="", max_length=500)
 
 
+OFFER = {"offer_id": "offers"}
+
+
+@command("change_offer", "Change your offer", TRADE, refers=OFFER)
+class ChangeOffer(Command):
+    offer_id: str = Id
+    price_pence: int = Field(gt=0, le=MAX_PRICE_PENCE)
+    earliest_slot: date
+    note: str = Field(default="", max_length=500)
+
+
+@command("withdraw_offer", "Withdraw your offer", TRADE, refers=OFFER)
+class WithdrawOffer(Command):
+    offer_id: str = Id
+
+
 @command("accept_job", "Accept a job", TRADE, refers=JOB)
 class AcceptJob(Command):
     job_id: str = Id
 
 
-@command("award", "Award a job", OFFICER, refers={**JOB, "offer_id": "offers"})
+@command("award", "Award a job", OFFICER, refers={**JOB, **OFFER})
 class Award(Command):
     job_id: str = Id
     offer_id: str = Id
