@@ -565,7 +565,11 @@ async def bench_push(url: str, devices: int, per_device: int) -> None:
             async with gate:
                 r = await http.post(
                     "/v1/auth/login",
-                    json={"email": f"resident{n}@demo.test", "password": demo.DEMO_PASSWORD},
+                    # Ten demo residents sign in; devices beyond ten share their accounts.
+                    json={
+                        "email": f"resident{n % 9 + 1}@demo.test",
+                        "password": demo.DEMO_PASSWORD,
+                    },
                 )
                 r.raise_for_status()
                 return r.json()["token"]
@@ -793,7 +797,7 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
     """Where a pushed mutation's server time goes: `_apply_one` in this process."""
     engine = db.create_engine(f"sqlite:///{server_db}")
     with engine.connect() as conn:
-        row = conn.execute(sa.select(db.users).where(db.users.c.email == "resident60@demo.test"))
+        row = conn.execute(sa.select(db.users).where(db.users.c.email == "resident9@demo.test"))
         user = User.model_validate(dict(row.mappings().one()))
 
     def apply_all(profile: cProfile.Profile | None) -> float:

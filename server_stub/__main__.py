@@ -15,7 +15,7 @@ def build(db_url: str, blobs: Path, with_demo: bool = True):
     engine = db.create_engine(db_url)
     if with_demo:
         demo.seed(engine)
-    return create_app(engine, blobs)
+    return create_app(engine, blobs, demo=with_demo)
 
 
 def main(argv: list[str] | None = None) -> None:

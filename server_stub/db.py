@@ -36,14 +36,23 @@ users = sa.Table(
     sa.Column("home_id", sa.String),
     sa.Column("phone", sa.String),
     sa.Column("password_hash", sa.String, nullable=False),
+    sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("suspended_at", sa.DateTime(timezone=True)),
 )
 
+# Sessions: a token is stored only as its SHA-256; `id` names the session to its owner.
+# It ends when unused for a while, at its absolute limit, or when revoked.
 tokens = sa.Table(
     "tokens",
     metadata,
     sa.Column("token_hash", sa.String, primary_key=True),
-    sa.Column("user_id", sa.String, nullable=False),
+    sa.Column("user_id", sa.String, nullable=False, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("id", sa.String),
+    sa.Column("label", sa.String),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
 
 
@@ -158,6 +167,7 @@ blob_owners = sa.Table(
     metadata,
     sa.Column("sha256", sa.String, primary_key=True),
     sa.Column("user_id", sa.String, primary_key=True),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), index=True),
 )
 
 meta = sa.Table(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from server_stub import db
+from server_stub import db, security
 
 
 def _add_missing_columns(conn: sa.Connection) -> None:
@@ -85,9 +85,39 @@ def _epoch() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def _v3_sessions(conn: sa.Connection) -> None:
+    """Sessions that end: tokens get an id, a last use and an absolute expiry; users can
+    be suspended and demo accounts are marked; photo uploads have a time (a daily quota)."""
+    for table, column, kind in (
+        ("tokens", "id", "VARCHAR"),
+        ("tokens", "label", "VARCHAR"),
+        ("tokens", "last_used_at", "DATETIME"),
+        ("tokens", "expires_at", "DATETIME"),
+        ("tokens", "revoked_at", "DATETIME"),
+        ("users", "demo", "BOOLEAN NOT NULL DEFAULT 0"),
+        ("users", "suspended_at", "DATETIME"),
+        ("blob_owners", "uploaded_at", "DATETIME"),
+    ):
+        # A database that came through step 2 already has today's blob_owners.
+        if column not in {c["name"] for c in sa.inspect(conn).get_columns(table)}:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    rows = conn.execute(sa.select(db.tokens.c.token_hash, db.tokens.c.created_at)).all()
+    for token_hash, created in rows:
+        conn.execute(
+            db.tokens.update()
+            .where(db.tokens.c.token_hash == token_hash)
+            .values(
+                id=token_hash[:16],
+                last_used_at=created,
+                expires_at=created + security.SESSION_LIMIT,
+            )
+        )
+
+
 STEPS: list[Callable[[sa.Connection], None]] = [
     lambda conn: None,  # 1: the schema as first released (create_all)
     _v2_owners,
+    _v3_sessions,
 ]
 LATEST = len(STEPS)
 

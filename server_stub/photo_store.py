@@ -15,6 +15,8 @@ from app.domain import policy
 from app.domain.photo_form import PhotoRejected, verify_prepared
 from server_stub import db
 
+DAILY_QUOTA = 300  # photos one person may upload in a day: a busy day's work and more
+
 
 class PhotoStore:
     def __init__(self, engine: sa.Engine, folder: Path) -> None:
@@ -30,6 +32,18 @@ class PhotoStore:
 
     def keep(self, sha256: str, data: bytes, user_id: str) -> bool:
         """Check and keep an upload, and make it this person's; True if it was new here."""
+        now = datetime.now(UTC)
+        with db.reading(self.engine) as conn:
+            today = sa.select(sa.func.count()).where(
+                db.blob_owners.c.user_id == user_id,
+                db.blob_owners.c.uploaded_at >= now.replace(hour=0, minute=0, second=0),
+            )
+            if conn.execute(today).scalar_one() >= DAILY_QUOTA:
+                raise HTTPException(
+                    429,
+                    f"You have sent {DAILY_QUOTA} photos today, the most for one day. "
+                    "The rest wait on your phone and are sent tomorrow.",
+                )
         try:
             width, height = verify_prepared(data, sha256)
         except PhotoRejected as e:
@@ -51,7 +65,9 @@ class PhotoStore:
                     )
                 )
             if not self._owned(conn, user_id, sha256):
-                conn.execute(db.blob_owners.insert().values(sha256=sha256, user_id=user_id))
+                conn.execute(
+                    db.blob_owners.insert().values(sha256=sha256, user_id=user_id, uploaded_at=now)
+                )
         return new
 
     def path_for(self, viewer: policy.Viewer, sha256: str) -> Path | None:

@@ -6,10 +6,11 @@ same models, and the protocol re-exports them for the wire."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.domain.lifecycle import Rejected
 from app.domain.models import AwardMode, PhotoRef, Priority, Role, Trade
@@ -19,8 +20,23 @@ Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 MAX_PRICE_PENCE = 10_000_000  # £100,000: more than any one repair
 
 
+# What others must never be shown: control characters (but new lines and tabs) and the
+# marks that reorder text (a right-to-left override can make "exe.txt" read "txt.exe").
+HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @model_validator(mode="after")
+    def _shown_as_typed(self) -> Command:
+        for field, value in self:
+            if isinstance(value, str) and HIDDEN.search(value):
+                raise ValueError(
+                    f"the {field.replace('_', ' ')}: it has characters that can't be shown. "
+                    "Type it again without them"
+                )
+        return self
 
     name: ClassVar[str]
     label: ClassVar[str]  # what people call it: "Put yourself forward"
@@ -70,10 +86,13 @@ def parse(name: str, raw: Any) -> Command:
 
 def first_error(e: ValidationError) -> str:
     errors = e.errors()
-    if errors:
-        field = ".".join(str(x) for x in errors[0]["loc"]).replace("_", " ") or "details"
-        return f"Please check {field}: {errors[0]['msg'].lower()}."
-    return "Some details are not valid. Please check and try again."
+    if not errors:
+        return "Some details are not valid. Please check and try again."
+    message = errors[0]["msg"].removeprefix("Value error, ")
+    field = ".".join(str(x) for x in errors[0]["loc"]).replace("_", " ")
+    if not field:  # a rule about the whole command, which names its field itself
+        return f"Please check {message}."
+    return f"Please check {field}: {message.lower()}."
 
 
 JOB = {"job_id": "jobs"}

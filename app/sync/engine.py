@@ -175,8 +175,12 @@ class SyncEngine:
                 self.on_change()
                 data = await asyncio.to_thread(path.read_bytes)
                 put = await self._request("PUT", f"/v1/blobs/{sha}", content=data)
+                if put.status_code == 429:  # today's quota: the rest wait, and are sent later
+                    detail = _detail(put, "The server is taking no more photos today.")
+                    await self.run_db(self.store.photo_state, sha, "waiting", detail)
+                    break
                 if put.status_code >= 400:
-                    detail = put.json().get("detail", "The server refused this photo.")
+                    detail = _detail(put, "The server refused this photo.")
                     await self.run_db(self.store.photo_state, sha, "failed", detail)
                     continue
             await self.run_db(self.store.photo_state, sha, "uploaded", "")

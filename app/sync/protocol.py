@@ -67,8 +67,8 @@ class PullResponse(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    email: str
-    password: str
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
 
 
 class LoginResponse(BaseModel):
@@ -76,7 +76,20 @@ class LoginResponse(BaseModel):
     user: dict[str, Any]
 
 
+class SessionInfo(BaseModel):
+    """One of a person's signed-in devices, as they see it in their list of sessions."""
+
+    id: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+
+
 class ErrorBody(BaseModel):
+    """Every refusal: a sentence for the person, saying what to do next."""
+
     detail: str
 
 

@@ -10,19 +10,20 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from server_stub.deps import CurrentViewer, Photos
+from server_stub.openapi import errors
 
 router = APIRouter(prefix="/v1/blobs")
 Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 MAX_BLOB_BYTES = 8 * 1024 * 1024
 
 
-@router.head("/{sha256}")
+@router.head("/{sha256}", responses=errors(401, 404, 422))
 def has_blob(sha256: Sha256, viewer: CurrentViewer, photos: Photos) -> Response:
     """200 when this person has uploaded these bytes already: nothing to send."""
     return Response(status_code=200 if photos.owns(viewer.user.id, sha256) else 404)
 
 
-@router.put("/{sha256}")
+@router.put("/{sha256}", responses=errors(401, 413, 422, 429))
 async def put_blob(sha256: Sha256, request: Request, viewer: CurrentViewer, photos: Photos) -> dict:
     data = await request.body()
     if len(data) > MAX_BLOB_BYTES:
@@ -32,7 +33,11 @@ async def put_blob(sha256: Sha256, request: Request, viewer: CurrentViewer, phot
     return {"sha256": sha256, "stored": stored}
 
 
-@router.get("/{sha256}")
+@router.get(
+    "/{sha256}",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}}, **errors(401, 404, 422)},
+)
 def get_blob(sha256: Sha256, viewer: CurrentViewer, photos: Photos) -> FileResponse:
     path = photos.path_for(viewer, sha256)
     if path is None:

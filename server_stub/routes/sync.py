@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from app.sync import protocol as p
 from server_stub import sync_service
 from server_stub.deps import CurrentViewer, Engine
+from server_stub.openapi import errors
 
 router = APIRouter(prefix="/v1/sync")
 
@@ -18,13 +19,17 @@ def _check_schema(version: int) -> None:
         raise HTTPException(426, "This app is too old for the server. Please update it.")
 
 
-@router.post("/push")
+@router.post("/push", responses=errors(401, 413, 422, 426))
 def push(body: p.PushRequest, viewer: CurrentViewer, engine: Engine) -> p.PushResponse:
     _check_schema(body.schema_version)
     return sync_service.push(engine, viewer.user, body)
 
 
-@router.get("/pull")
+@router.get(
+    "/pull",
+    response_model=p.PullResponse,
+    responses=errors(401, 422, 426),
+)
 def pull(
     viewer: CurrentViewer,
     engine: Engine,
