@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from app.domain.commands import COMMANDS, Command
 from app.domain.records import RECORDS
@@ -22,7 +22,16 @@ MAX_MUTATIONS = 500
 WireId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
-Seq = Annotated[int, Field(ge=0, lt=2**63)]  # SQLite and PostgreSQL integers are 64-bit
+Seq = Annotated[int, Field(strict=True, ge=0, le=2**53 - 1)]  # exact in any JSON reader
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str | datetime):
+        raise ValueError("a time is written as ISO 8601 text, e.g. 2026-11-22T09:30:00Z")
+    return value
+
+
+WireTime = Annotated[datetime, BeforeValidator(_iso_text)]
 
 
 class Mutation(BaseModel):
@@ -31,11 +40,11 @@ class Mutation(BaseModel):
     seq: Seq
     name: str = Field(max_length=64)
     args: dict[str, Any]
-    created_at: datetime
+    created_at: WireTime
 
 
 class PushRequest(BaseModel):
-    schema_version: int = Field(ge=0, lt=2**31)
+    schema_version: int = Field(strict=True, ge=0, le=2**31 - 1)  # unknown ones: 426
     device_id: WireId
     mutations: list[Mutation] = Field(max_length=MAX_MUTATIONS)
 

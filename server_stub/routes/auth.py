@@ -25,7 +25,7 @@ SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
 UserId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
-@router.post("/auth/login", responses=errors(401, 403, 413, 422, 429))
+@router.post("/auth/login", responses=errors(400, 401, 403, 413, 422, 429))
 def login(body: p.LoginRequest, request: Request, engine: Engine) -> p.LoginResponse:
     email = body.email.strip().lower()
     address = request.client.host if request.client else "unknown"

@@ -20,10 +20,20 @@ MAX_BLOB_BYTES = 8 * 1024 * 1024
 @router.head("/{sha256}", responses=errors(401, 404, 422))
 def has_blob(sha256: Sha256, viewer: CurrentViewer, photos: Photos) -> Response:
     """200 when this person has uploaded these bytes already: nothing to send."""
-    return Response(status_code=200 if photos.owns(viewer.user.id, sha256) else 404)
+    found = photos.owns(viewer.user.id, sha256)
+    return Response(status_code=200 if found else 404, media_type="application/json")
 
 
-@router.put("/{sha256}", responses=errors(401, 413, 422, 429))
+@router.put(
+    "/{sha256}",
+    responses=errors(401, 413, 422, 429),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 async def put_blob(sha256: Sha256, request: Request, viewer: CurrentViewer, photos: Photos) -> dict:
     data = await request.body()
     if len(data) > MAX_BLOB_BYTES:

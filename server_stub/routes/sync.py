@@ -19,7 +19,7 @@ def _check_schema(version: int) -> None:
         raise HTTPException(426, "This app is too old for the server. Please update it.")
 
 
-@router.post("/push", responses=errors(401, 413, 422, 426))
+@router.post("/push", responses=errors(400, 401, 413, 422, 426))
 def push(body: p.PushRequest, viewer: CurrentViewer, engine: Engine) -> p.PushResponse:
     _check_schema(body.schema_version)
     return sync_service.push(engine, viewer.user, body)
@@ -35,7 +35,7 @@ def pull(
     engine: Engine,
     cursor: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
-    schema_version: Annotated[int, Query(ge=0, lt=2**31)] = p.SCHEMA_VERSION,
+    schema_version: Annotated[int, Query(ge=0, le=2**31 - 1)] = p.SCHEMA_VERSION,
 ) -> Response:
     _check_schema(schema_version)
     page = sync_service.pull(engine, viewer, cursor, limit)
