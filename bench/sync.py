@@ -109,9 +109,9 @@ def make_server_db(path: Path, extra_jobs: int) -> sa.Engine:
     rng = random.Random(11)
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        homes = {r.id: r for r in conn.execute(sa.select(db.homes))}
+        homes = {r.id: r for r in conn.execute(sa.select(db.SYNCED["homes"]))}
         residents = list(conn.execute(sa.select(db.users).where(db.users.c.role == "resident")))
-        trades = list(conn.execute(sa.select(db.tradespeople.c.id)))
+        trades = list(conn.execute(sa.select(db.SYNCED["tradespeople"].c.id)))
         seq = db.current_seq(conn)
         rows = []
         for _ in range(extra_jobs):
@@ -145,6 +145,7 @@ def make_server_db(path: Path, extra_jobs: int) -> sa.Engine:
                     "awarded_offer_id": None,
                     "started_at": reported + (done - reported) * 0.8,
                     "completed_at": done,
+                    "closed_at": done,
                     "completion_notes": "Work completed and tested.",
                     "parent_id": None,
                     "rating_speed": rng.randrange(1, 6),
@@ -161,7 +162,7 @@ def make_server_db(path: Path, extra_jobs: int) -> sa.Engine:
                 }
             )
         if rows:
-            conn.execute(db.jobs.insert(), rows)
+            conn.execute(db.SYNCED["jobs"].insert(), rows)
         conn.execute(db.meta.update().where(db.meta.c.key == "seq").values(value=str(seq)))
     return engine
 
@@ -291,14 +292,17 @@ def touch_jobs(engine: sa.Engine, count: int, round_no: int) -> None:
         ids = [
             r.id
             for r in conn.execute(
-                sa.select(db.jobs.c.id).order_by(db.jobs.c.seq).offset(round_no * count)
+                sa.select(db.SYNCED["jobs"].c.id)
+                .order_by(db.SYNCED["jobs"].c.seq)
+                .offset(round_no * count)
             ).fetchmany(count)
         ]
         for job_id in ids:
             seq = db.next_seq(conn)
             conn.execute(
-                db.jobs.update()
-                .where(db.jobs.c.id == job_id)
+                db.SYNCED["jobs"]
+                .update()
+                .where(db.SYNCED["jobs"].c.id == job_id)
                 .values(review=f"Revised in round {round_no}.", seq=seq)
             )
 
