@@ -34,7 +34,6 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
-import pytest
 from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -571,13 +570,6 @@ class Lifecycle(RuleBasedStateMachine):
         visit or decided extra work is never rewritten."""
         for table, rows in self.repo.tables.items():
             for row in rows.values():
-                if table == "visits" and ":noaccess:" in row.id:
-                    # KNOWN BUG, left unfixed here (see test_known_bug_no_access_visits_...
-                    # below): record_no_access names the visit it creates after the job and
-                    # the clock, "{job}:noaccess:{now}", so a second no-access visit to the
-                    # same job at the same instant overwrites the first one, evidence and
-                    # tradesperson and all. Drop this exemption once that is fixed.
-                    continue
                 fields = vars(row)
                 belongs = tuple(fields.get(f) for f in BELONGS)
                 first = self.owners.setdefault((table, row.id), belongs)
@@ -603,13 +595,10 @@ Lifecycle.TestCase.settings = settings(
 TestLifecycle = Lifecycle.TestCase
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN BUG: record_no_access visit ids collide")
-def test_known_bug_no_access_visits_at_the_same_instant_overwrite_each_other():
-    """The smallest case of the one bug the machine found (its exemption is marked in
-    `nothing_is_lost`). `record_no_access`, with no visit open, names the visit it creates
-    "{job}:noaccess:{now}", so two no-access visits to one job at the same instant are one
-    record: the second overwrites the first, its tradesperson, note and photos. Strict:
-    when the domain is fixed this passes, and the marker and the exemption should go."""
+def test_no_access_visits_by_two_tradespeople_at_the_same_instant_are_both_kept():
+    """The smallest case of the one bug the machine found: `record_no_access`, with no
+    visit open, named the visit it created "{job}:noaccess:{now}", so two no-access visits
+    to one job at the same instant were one record, the second overwriting the first."""
     repo = MemoryRepo(photos={user: set(shas) for user, shas in PHOTOS.items()})
     for record in _world():
         repo.put(record)

@@ -272,7 +272,7 @@ def record_no_access(repo: Repo, ctx: Context, a: c.RecordNoAccess) -> None:
     _move(repo, ctx, job, Action.NO_ACCESS)
     shas = [ph.sha256 for ph in a.photos]
     visit = _open_visit(repo, job.id, ctx.user.id) or Visit(
-        id=f"{job.id}:noaccess:{ctx.now.isoformat()}",
+        id=a.visit_id or f"{job.id}:noaccess:{ctx.user.id}:{ctx.now.isoformat()}",
         landlord_id=job.landlord_id,
         job_id=job.id,
         tradesperson_id=ctx.user.id,

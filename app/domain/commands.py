@@ -16,7 +16,8 @@ from app.domain.lifecycle import Rejected
 from app.domain.models import AwardMode, PhotoRef, Priority, Role, Trade
 
 OFFICER, TRADE, RESIDENT = Role.OFFICER, Role.TRADESPERSON, Role.RESIDENT
-Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+Id = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
 MAX_PRICE_PENCE = 10_000_000  # £100,000: more than any one repair
 
 
@@ -175,9 +176,12 @@ class CompleteJob(Command):
     photos: Photos = Field(default_factory=list, max_length=10)
 
 
-@command("record_no_access", "Record no access", TRADE, refers=JOB)
+@command("record_no_access", "Record no access", TRADE, refers=JOB, creates={"visit_id": "visits"})
 class RecordNoAccess(Command):
     job_id: str = Id
+    # The visit to record when none is open; older apps send none and get one named for
+    # the job, the tradesperson and the moment.
+    visit_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)
     note: str = Field(default="", max_length=500)
     photos: Photos = Field(default_factory=list, max_length=5)
 

@@ -163,7 +163,8 @@ def authorise(repo: Records, user: User, command: Command) -> None:
         if record is None or not sees(viewer, table, record.model_dump()):
             raise _hidden(viewer, table, record)
     for field, table in command.creates.items():
-        if repo.get(table, getattr(command, field)) is not None:
+        key = getattr(command, field)
+        if key is not None and repo.get(table, key) is not None:
             raise Rejected("exists", ALREADY_EXISTS.get(table, "This has already been sent."))
     cited = command.photos_cited
     if cited and set(cited) - repo.own_photos(user.id, cited):
