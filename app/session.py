@@ -34,16 +34,24 @@ class Session:
         self.http, self.store, self.run_db = http, store, run_db
         self.engine, self.files, self.credentials = engine, files, credentials
         self.user: User | None = None
+        self.expired = False  # the server ended the session: sign in again to send work
 
     async def resume(self) -> None:
         """Signed in as before, if this device still holds the person and their token."""
-        token = await asyncio.to_thread(self.credentials.get)
+        token = await self.credentials.get()
         user = await self.run_db(self.store.user)
         if token and user:
             self._authorise(token, user)
 
+    async def expire(self) -> None:
+        """The server no longer knows this sign-in (expired, ended elsewhere, suspended):
+        ask for a new one. Nothing on the device is cleared, so unsent work waits."""
+        await self.credentials.clear()
+        self.http.headers.pop("Authorization", None)
+        self.user, self.expired = None, True
+
     def _authorise(self, token: str, user: User) -> None:
-        self.user = user
+        self.user, self.expired = user, False
         self.http.headers["Authorization"] = f"Bearer {token}"
         self.engine.signed_out = False
 
@@ -66,14 +74,14 @@ class Session:
         if previous and previous.id != user.id:
             await self.run_db(self.store.clear_synced)  # another person's data must not show
         await self.run_db(self.store.tx_put, "user", user.model_dump_json())
-        await asyncio.to_thread(self.credentials.set, body.token)
+        await self.credentials.set(body.token)
         self._authorise(body.token, user)
         return user
 
     async def sign_out(self) -> None:
         """Synced rows, the user record and sent photos go; the outbox stays and is sent
         when they sign in again (a pull from nothing refills the rest)."""
-        await asyncio.to_thread(self.credentials.clear)
+        await self.credentials.clear()
         self.http.headers.pop("Authorization", None)
         user, self.user = self.user, None
         self.engine.signed_out = True

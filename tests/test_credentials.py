@@ -11,20 +11,57 @@ from app.credentials import MEMORY_ONLY_NOTICE, CredentialStore
 from server_stub.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
-def test_without_a_keyring_the_token_is_kept_in_memory_with_a_notice():
+class PhoneStorage:
+    """A phone's secure storage, as flet_secure_storage offers it (async, by key)."""
+
+    def __init__(self, broken: bool = False) -> None:
+        self.values: dict[str, str] = {}
+        self.broken = broken
+
+    async def get(self, key):
+        if self.broken:
+            raise RuntimeError("Keystore unavailable")
+        return self.values.get(key)
+
+    async def set(self, key, value):
+        if self.broken:
+            raise RuntimeError("Keystore unavailable")
+        self.values[key] = value
+
+    async def remove(self, key):
+        self.values.pop(key, None)
+
+
+async def test_without_a_keyring_the_token_is_kept_in_memory_with_a_notice():
     keyring.set_keyring(fail.Keyring())
     store = CredentialStore("device-1")
-    store.set("secret-token")
+    await store.set("secret-token")
     assert store.memory_only and store.notice == MEMORY_ONLY_NOTICE
-    assert store.get() == "secret-token"
-    store.clear()
-    assert store.get() is None
+    assert await store.get() == "secret-token"
+    await store.clear()
+    assert await store.get() is None
 
 
-def test_with_a_keyring_the_token_survives_a_restart(memory_keyring):
-    CredentialStore("device-1").set("secret-token")
+async def test_with_a_keyring_the_token_survives_a_restart(memory_keyring):
+    await CredentialStore("device-1").set("secret-token")
     again = CredentialStore("device-1")
-    assert again.get() == "secret-token" and again.notice is None
+    assert await again.get() == "secret-token" and again.notice is None
+
+
+async def test_on_a_phone_the_token_lives_in_its_secure_storage_not_the_keyring(memory_keyring):
+    phone = PhoneStorage()
+    await CredentialStore("device-1", phone).set("secret-token")
+    assert list(phone.values.values()) == ["secret-token"] and memory_keyring.secrets == {}
+    again = CredentialStore("device-1", phone)
+    assert await again.get() == "secret-token" and again.notice is None
+    await again.clear()
+    assert phone.values == {}
+
+
+async def test_a_phone_whose_secure_storage_fails_keeps_the_token_in_memory_and_says_so():
+    store = CredentialStore("device-1", PhoneStorage(broken=True))
+    await store.set("secret-token")
+    assert store.notice == MEMORY_ONLY_NOTICE and await store.get() == "secret-token"
 
 
 async def test_signed_in_on_a_headless_machine_the_app_says_sign_in_is_not_kept(tmp_path, server):
