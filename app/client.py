@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from app import photos as photo_pipeline
-from app.credentials import CredentialStore
+from app.credentials import CredentialStore, SecureStorage
 from app.domain import actions
 from app.domain import commands as c
 from app.domain.lifecycle import FINISHED, Rejected
@@ -33,7 +33,7 @@ from app.domain.models import (
     User,
 )
 from app.domain.records import Extra, Job, Offer
-from app.photo_files import PhotoFiles
+from app.photo_files import THUMBNAILS, PhotoFiles
 from app.session import Session
 from app.store.local import Store, now
 from app.sync.engine import SyncEngine, SyncReport, last_sync
@@ -57,6 +57,7 @@ class SyncStatus:
     uploads_waiting: int
     error: str | None
     notice: str | None
+    sign_in_expired: bool = False  # ask to sign in again; unsent work waits
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,68 @@ class JobView(Job):
         return self.trade.label
 
 
+class OfferView(Offer):
+    """One's own offer with the job it is for (None once the job has left one's view) and
+    whether the latest change to it is still waiting to be sent."""
+
+    job: Job | None = None
+    pending: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a job's history: what happened and, where the device knows it, when."""
+
+    what: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    """A job as its detail page shows it: its history, and its photos this device holds
+    (thumbnails), with a count of those it does not."""
+
+    job: JobView
+    history: list[Step]
+    thumbnails: list[bytes]
+    photos_elsewhere: int
+
+
+EXTRA_OUTCOMES = {"approved": "Extra work approved", "refused": "Extra work refused"}
+
+
+def history(job: JobView) -> list[Step]:
+    """What has happened to `job`, oldest first, from its timestamps and the records the
+    device holds. Some moments (posting, awarding) have no timestamp of their own."""
+    s = JobStatus
+    steps = [Step("Reported", job.reported_at)]
+    if job.priority:
+        steps.append(Step(f"Checked by the housing officer: {job.priority.value} priority"))
+    if job.status is s.POSTED or job.awarded_to:
+        steps.append(Step("Offered to tradespeople"))
+    if job.awarded_to:
+        steps.append(Step("A tradesperson was chosen"))
+    if job.started_at:
+        steps.append(Step("Work started", job.started_at))
+    if job.status is s.NO_ACCESS:
+        steps.append(Step("The tradesperson could not get in"))
+    for extra in sorted(job.extras, key=lambda x: x.requested_at):
+        price = f"{extra.price_pence / 100:,.2f}"
+        steps.append(Step(f"Extra work asked for: £{price} – {extra.reason}", extra.requested_at))
+        if extra.status in EXTRA_OUTCOMES:
+            why = f": {extra.decision_reason}" if extra.decision_reason else ""
+            steps.append(Step(f"{EXTRA_OUTCOMES[extra.status]}{why}", extra.decided_at))
+    if job.completed_at:
+        steps.append(Step("Completed", job.completed_at))
+    if job.rating_quality is not None:
+        steps.append(Step(f"Rated: speed {job.rating_speed}, quality {job.rating_quality} of 5"))
+    if job.status is s.CLOSED:
+        steps.append(Step("Closed", job.closed_at))
+    elif job.status in (s.CANCELLED, s.DUPLICATE):
+        steps.append(Step(job.status_label, job.closed_at))
+    return steps
+
+
 class ExtraView(Extra):
     """Extra work as the officer decides on it: which job, whose business, and whether the
     request is still waiting to be sent."""
@@ -105,7 +168,12 @@ class ExtraView(Extra):
 
 class Client:
     def __init__(
-        self, data_dir: Path, server_url: str, store: Store, pool: ThreadPoolExecutor
+        self,
+        data_dir: Path,
+        server_url: str,
+        store: Store,
+        pool: ThreadPoolExecutor,
+        secure_storage: SecureStorage | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.server_url = server_url.rstrip("/")
@@ -115,7 +183,7 @@ class Client:
         self._status_cache: tuple[int, int, int, str | None] = (0, 0, 0, None)
         self._problems: list[Problem] = []
         self.files = PhotoFiles(data_dir)
-        self.credentials = CredentialStore(f"{self.server_url} {store.device_id}")
+        self.credentials = CredentialStore(f"{self.server_url} {store.device_id}", secure_storage)
         # Servers close idle connections (uvicorn after 5 s): drop ours first rather than
         # reuse one the server has closed and read that as "offline".
         self.http = httpx.AsyncClient(
@@ -128,13 +196,17 @@ class Client:
         self._task: asyncio.Task | None = None
 
     @classmethod
-    async def open(cls, data_dir: Path | str, server_url: str) -> Client:
+    async def open(
+        cls, data_dir: Path | str, server_url: str, secure_storage: SecureStorage | None = None
+    ) -> Client:
+        """Open (or create) the device's store; on a phone, hand in its secure storage to
+        keep the sign-in in (the keyring is used otherwise)."""
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         loop = asyncio.get_running_loop()
         store = await loop.run_in_executor(pool, Store, data_dir / "repairs.db")
-        client = cls(data_dir, server_url, store, pool)
+        client = cls(data_dir, server_url, store, pool, secure_storage)
         await client._db(store.reset_interrupted_uploads)
         await client.session.resume()
         await client._refresh_counts()
@@ -176,6 +248,8 @@ class Client:
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:
+        if self.engine.signed_out and self.session.user is not None:
+            await self.session.expire()
         await self._refresh_counts()
         for callback in list(self._listeners):
             callback()
@@ -239,6 +313,7 @@ class Client:
             uploads_waiting=uploads,
             error=self.engine.error,
             notice=self.credentials.notice,
+            sign_in_expired=self.session.expired,
         )
 
     def problems(self) -> list[Problem]:
@@ -389,7 +464,13 @@ class Client:
         self, job_id: str, note: str = "", photos: Iterable[LocalPhoto] = ()
     ) -> None:
         await self.act(
-            command(c.RecordNoAccess, job_id=job_id, note=note, photos=self._photo_args(photos))
+            command(
+                c.RecordNoAccess,
+                job_id=job_id,
+                visit_id=str(uuid.uuid4()),  # used when no visit was started
+                note=note,
+                photos=self._photo_args(photos),
+            )
         )
 
     async def request_extra(
@@ -469,15 +550,24 @@ class Client:
             views = []
             for job in jobs:
                 mine = [o for o in offers if o.job_id == job.id]
-                own = next(
-                    (o for o in mine if self.user and o.tradesperson_id == self.user.id), None
+                # One's live offer: a withdrawn one leaves the way open to offer again.
+                own = max(
+                    (
+                        o
+                        for o in mine
+                        if self.user
+                        and o.tradesperson_id == self.user.id
+                        and o.status is not OfferStatus.WITHDRAWN
+                    ),
+                    key=lambda o: o.created_at,
+                    default=None,
                 )
                 views.append(
                     JobView(
                         **job.model_dump(),
                         pending=job.id in pending,
                         my_offer=own,
-                        offer_count=len(mine),
+                        offer_count=sum(o.status is not OfferStatus.WITHDRAWN for o in mine),
                         extras=extras.get(job.id, []),
                     )
                 )
@@ -511,6 +601,53 @@ class Client:
             lambda: [j for j in [self.store.job(job_id)] if j], with_offers=True
         )
         return views[0] if views else None
+
+    async def done_jobs(self) -> list[JobView]:
+        """Work this tradesperson has completed, most recently completed first."""
+        uid = self._uid()
+        views = await self._jobs(lambda: self.store.jobs_done_by(uid), with_offers=True)
+        return sorted(views, key=lambda j: (j.completed_at or j.reported_at, j.id), reverse=True)
+
+    async def my_offers(self) -> list[OfferView]:
+        """This tradesperson's offers, newest first, each with its job."""
+        uid = self._uid()
+
+        def read() -> list[OfferView]:
+            pending = self.store.pending_ids("offers")
+            return [
+                OfferView(**o.model_dump(), job=self.store.job(o.job_id), pending=o.id in pending)
+                for o in self.store.offers_by(uid)
+            ]
+
+        return sorted(await self._db(read), key=lambda o: (o.created_at, o.id), reverse=True)
+
+    async def job_detail(self, job_id: str) -> JobDetail | None:
+        """A job with its history and photos, or None when it is not on this device."""
+        job = await self.job(job_id)
+        if job is None:
+            return None
+        shas = list(dict.fromkeys([*job.photos, *(p for x in job.extras for p in x.photos)]))
+        held = await self.thumbnails(shas)
+        return JobDetail(
+            job, history(job), [held[s] for s in shas if s in held], len(shas) - len(held)
+        )
+
+    async def thumbnails(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The thumbnails this device holds for the signed-in person, by SHA-256."""
+        folders = [self.files.folder(self._uid(), THUMBNAILS), self.data_dir / THUMBNAILS]
+        wanted = list(shas)
+
+        def read() -> dict[str, bytes]:
+            found = {}
+            for sha in wanted:
+                for folder in folders:
+                    path = folder / f"{sha}.jpg"
+                    if path.is_file():
+                        found[sha] = path.read_bytes()
+                        break
+            return found
+
+        return await asyncio.to_thread(read)
 
     async def offers_for(self, job_id: str) -> list[Offer]:
         offers = await self._db(self.store.offers, job_id)

@@ -103,6 +103,11 @@ class Store:
     def jobs_awarded_to(self, user_id: str) -> list[Job]:
         return self.rows("jobs", "awarded_to = ?", (user_id,))
 
+    def jobs_done_by(self, user_id: str) -> list[Job]:
+        """Jobs awarded to `user_id` that are completed or closed: their record of work done."""
+        done = (JobStatus.COMPLETED.value, JobStatus.CLOSED.value)
+        return self.rows("jobs", "awarded_to = ? AND status IN (?, ?)", (user_id, *done))
+
     def jobs_in(self, *statuses: JobStatus) -> list[Job]:
         marks = ",".join("?" * len(statuses))
         return self.rows("jobs", f"status IN ({marks})", tuple(s.value for s in statuses))
@@ -112,6 +117,9 @@ class Store:
 
     def offers(self, job_id: str | None = None) -> list[Offer]:
         return self.rows("offers", "job_id = ?", (job_id,)) if job_id else self.rows("offers")
+
+    def offers_by(self, user_id: str) -> list[Offer]:
+        return self.rows("offers", "json_extract(body, '$.tradesperson_id') = ?", (user_id,))
 
     def extras(self, job_id: str | None = None) -> list[Extra]:
         return self.rows("extras", "job_id = ?", (job_id,)) if job_id else self.rows("extras")

@@ -16,6 +16,7 @@ from pathlib import Path
 import flet as ft
 
 from app.client import Client
+from app.views import theme
 from app.views.shell import Shell
 from app.views.signin import DemoAccounts, SignIn
 from app.views.widgets import guarded, on
@@ -128,7 +129,7 @@ def make_main(data_dir: Path, server_url: str, demo: DemoAccounts | None):
 
     async def main(page: ft.Page) -> None:
         page.title = "Repairs Marketplace"
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        theme.apply(page)
         page.padding = 0
         folder = await device_folder(page, data_dir)
         session = await devices.attach(folder, lambda client: Session(page, client, demo))

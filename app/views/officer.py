@@ -3,14 +3,19 @@ marketplace, award posted jobs from the offers received) and extra work to appro
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
 import flet as ft
 
 from app.client import Client, ExtraView, JobView
 from app.domain import commands
 from app.domain.lifecycle import Action
-from app.domain.models import OfferStatus, Priority
+from app.domain.models import JobStatus, OfferStatus, Priority, Trade
 from app.domain.records import Offer
 from app.views import format as fmt
+from app.views import theme
 from app.views.rules import may
 from app.views.widgets import (
     FormDialog,
@@ -21,10 +26,13 @@ from app.views.widgets import (
     empty,
     error_text,
     field,
+    guarded,
     hint,
     job_card,
+    keep_place,
     line,
     on,
+    photo_strip,
     show_error,
 )
 
@@ -36,21 +44,210 @@ PRIORITY_WORDS = {
 }
 
 
+ANY = "any"
+SEARCH_PAUSE = 0.4  # seconds without typing before the list follows the search
+NEW = (JobStatus.REPORTED, JobStatus.TRIAGED)
+STATUS_CHOICES = [(ANY, "Any status"), ("new", "New reports"), ("posted", "Posted, to award")]
+SORTS: dict[str, tuple[str, Callable[[JobView], tuple]]] = {
+    "triage": (
+        "New reports first",
+        lambda j: (j.status not in NEW, j.target_at or j.reported_at, j.reported_at, j.id),
+    ),
+    "oldest": ("Oldest report first", lambda j: (j.reported_at, j.id)),
+    "newest": ("Newest report first", lambda j: (-j.reported_at.timestamp(), j.id)),
+    "target": (
+        "Soonest target first",
+        lambda j: (j.target_at is None, j.target_at or j.reported_at, j.id),
+    ),
+}
+
+
+def pinned(job: JobView) -> bool:
+    """Damp and mould (Awaab's Law) and emergencies come before everything else."""
+    return job.damp_and_mould or job.priority is Priority.EMERGENCY
+
+
+@dataclass(frozen=True)
+class TriageQuery:
+    """What the officer searches for, filters by and sorts by on the triage list."""
+
+    text: str = ""
+    status: str = ANY
+    priority: str = ANY
+    trade: str = ANY
+    district: str = ANY
+    damp_only: bool = False
+    sort: str = "triage"
+
+    def matches(self, job: JobView) -> bool:
+        words = self.text.strip().lower()
+        where = " ".join(x for x in (job.title, job.street, job.resident_name or "") if x)
+        status = "new" if job.status in NEW else job.status.value
+        return (
+            (not words or words in where.lower())
+            and self.status in (ANY, status)
+            and self.priority in (ANY, job.priority.value if job.priority else "")
+            and self.trade in (ANY, job.trade.value)
+            and self.district in (ANY, job.district)
+            and (job.damp_and_mould or not self.damp_only)
+        )
+
+    def arrange(self, jobs: list[JobView]) -> list[JobView]:
+        """The matching jobs, damp and mould and emergencies pinned first, then sorted."""
+        key = SORTS[self.sort][1]
+        return sorted((j for j in jobs if self.matches(j)), key=lambda j: (not pinned(j), key(j)))
+
+    @property
+    def filtered(self) -> bool:
+        return replace(self, sort=TriageQuery.sort) != TriageQuery()
+
+
+def chooser(label: str, choices: list[tuple[str, str]], value: str, changed) -> ft.Dropdown:
+    """A compact dropdown for the filter bar (labelled for screen readers where placed)."""
+    return ft.Dropdown(
+        label=label,
+        options=[ft.DropdownOption(key=k, text=t) for k, t in choices],
+        value=value,
+        enable_search=False,
+        width=170,  # two to a row on a phone
+        dense=True,
+        on_select=guarded(changed),
+    )
+
+
 class Triage(ListScreen):
     title, icon = "Reports to triage", ft.Icons.INBOX_OUTLINED
 
     def __init__(self, page: ft.Page, client: Client) -> None:
         super().__init__(page, client)
         self.intro.visible = True
+        self.jobs: list[JobView] = []
+        self.thumbs: dict[str, bytes] = {}
+        self.query = TriageQuery()
+        self.order: tuple[TriageQuery, list[str]] = (self.query, [])
+        self.typed = ""
+        self.search = ft.TextField(
+            label="Search title, street or resident",
+            prefix_icon=ft.Icons.SEARCH,
+            dense=True,
+            on_change=guarded(self._searched),
+        )
+        self.filters = ft.Row(self._filter_controls(), wrap=True, spacing=8, run_spacing=8)
+        self.toggle = ft.OutlinedButton(
+            "Filter and sort", icon=ft.Icons.FILTER_LIST, on_click=on(self._toggle)
+        )
+        self.showing = hint("")
+        self.control.controls[2:2] = [
+            self.search,
+            ft.Row([self.toggle, self.showing], wrap=True, spacing=12),
+            self.filters,
+        ]
+        self.filters.visible = (page.width or 1024) >= 820
 
     async def refresh(self) -> None:
-        jobs = await self.client.triage_queue()
-        new = sum(may(self.client, j, Action.POST) for j in jobs)
+        self.jobs = await self.client.triage_queue()
+        self.thumbs = await self.client.thumbnails(sha for j in self.jobs for sha in j.photos)
+        new = sum(may(self.client, j, Action.POST) for j in self.jobs)
         self.intro.value = (
             f"{new} new report{'' if new == 1 else 's'} to triage, "
-            f"{len(jobs) - new} posted and waiting to be awarded."
+            f"{len(self.jobs) - new} posted and waiting to be awarded. "
+            "Damp and mould and emergencies are listed first."
         )
-        self.list.controls = [self._card(job) for job in jobs] or [empty("Nothing to triage.")]
+        self._render()
+
+    def _render(self) -> None:
+        query, previous = self.order
+        arranged = self.query.arrange(self.jobs)
+        if query == self.query:  # the same view: cards keep their places after an action
+            arranged = keep_place(previous, arranged, lambda j: j.id)
+        self.order = (self.query, [j.id for j in arranged])
+        self._show_query()
+        shown = f"Showing {len(arranged)} of {len(self.jobs)}"
+        self.showing.value = f"{shown}, filtered." if self.query.filtered else f"{shown}."
+        self.list.controls = [self._card(job) for job in arranged] or [
+            empty("No reports match. Clear the filters to see them all.")
+            if self.jobs
+            else empty("Nothing to triage.")
+        ]
+
+    def _filter_controls(self) -> list[ft.Control]:
+        """Built once: rebuilt on every change they would close a menu being opened."""
+        q = self.query
+        self.boxes = {
+            "status": chooser("Status", STATUS_CHOICES, q.status, self._set("status")),
+            "priority": chooser(
+                "Priority",
+                [(ANY, "Any priority")] + [(p.value, p.value.capitalize()) for p in Priority],
+                q.priority,
+                self._set("priority"),
+            ),
+            "trade": chooser(
+                "Trade",
+                [(ANY, "Any trade")] + [(t.value, t.label) for t in Trade],
+                q.trade,
+                self._set("trade"),
+            ),
+            "district": chooser("Area", [(ANY, "Any area")], q.district, self._set("district")),
+            "sort": chooser(
+                "Sort",
+                [(k, words) for k, (words, _key) in SORTS.items()],
+                q.sort,
+                self._set("sort"),
+            ),
+        }
+        self.damp_box = ft.Checkbox(
+            label="Damp and mould only", value=q.damp_only, on_change=guarded(self._damp_only)
+        )
+        return [
+            *(ft.Semantics(content=box, label=box.label) for box in self.boxes.values()),
+            self.damp_box,
+            ft.TextButton("Clear filters", icon=ft.Icons.CLEAR, on_click=on(self._clear)),
+        ]
+
+    def _show_query(self) -> None:
+        """Set the filter controls to the query, and the areas to those in the list."""
+        districts = sorted({j.district for j in self.jobs if j.district})
+        self.boxes["district"].options = [ft.DropdownOption(key=ANY, text="Any area")] + [
+            ft.DropdownOption(key=d, text=d) for d in districts
+        ]
+        for name, box in self.boxes.items():
+            box.value = getattr(self.query, name)
+        self.damp_box.value = self.query.damp_only
+
+    def _set(self, name: str):
+        def changed(e: ft.Event) -> None:
+            self._apply(replace(self.query, **{name: e.control.value or ANY}))
+
+        return changed
+
+    def _apply(self, query: TriageQuery) -> None:
+        """Show the list for `query`. Only what changed is sent: a page update would send
+        the search box's value back while the officer is still typing into it."""
+        self.query = query
+        self._render()
+        for control in (self.showing, self.filters, self.list):
+            control.update()
+
+    async def _searched(self, e: ft.Event) -> None:
+        """Search once typing pauses: rebuilding the list under a moving cursor loses
+        the letters typed meanwhile."""
+        text = e.control.value or ""
+        self.typed = text
+        await asyncio.sleep(SEARCH_PAUSE)
+        if self.typed == text and text != self.query.text:
+            self._apply(replace(self.query, text=text))
+
+    def _damp_only(self, e: ft.Event) -> None:
+        self._apply(replace(self.query, damp_only=bool(e.control.value)))
+
+    def _clear(self) -> None:
+        self.search.value = self.typed = ""
+        self.search.update()
+        self._apply(TriageQuery(sort=self.query.sort))
+
+    def _toggle(self) -> None:
+        self.filters.visible = not self.filters.visible
+        self.page.update()
 
     def _card(self, job: JobView) -> ft.Control:
         details = [
@@ -64,11 +261,23 @@ class Triage(ListScreen):
         if job.location:
             details.append(line(ft.Icons.MEETING_ROOM_OUTLINED, f"In the {job.location.lower()}"))
         if job.damp_and_mould:
-            details.append(
-                line(ft.Icons.WATER_DROP_OUTLINED, "Damp and mould: Awaab's Law timers apply")
+            details.insert(
+                0,
+                marker(ft.Icons.WATER_DROP, "Damp and mould: Awaab's Law timers apply", theme.DAMP),
+            )
+        if job.priority is Priority.EMERGENCY:
+            details.insert(
+                0,
+                marker(
+                    ft.Icons.WARNING_AMBER_ROUNDED,
+                    "Emergency: make safe within 24 hours",
+                    theme.RED,
+                ),
             )
         if job.description:
             details.append(ft.Text(job.description, size=13))
+        held = [self.thumbs[s] for s in job.photos if s in self.thumbs]
+        details += photo_strip(held, len(job.photos) - len(held), "resident's ")
         actions: list[ft.Control] = []
         if may(self.client, job, Action.POST):
             actions.append(ft.FilledButton("Post to marketplace", on_click=on(self._post, job)))
@@ -133,13 +342,48 @@ class Triage(ListScreen):
                 self.client,
             )
 
+        def confirm() -> None:
+            self.page.pop_dialog()
+            others = job.offer_count - 1
+            declined = (
+                f" The other {others} offer{'' if others == 1 else 's'} will be declined."
+                if others > 0
+                else ""
+            )
+            self.page.show_dialog(
+                ft.AlertDialog(
+                    title=ft.Text(
+                        f"Award to {offer.business_name} for {fmt.money(offer.price_pence)}?"
+                    ),
+                    content=ft.Text(
+                        f"{job.title}, {address(job)}. Earliest visit "
+                        f"{fmt.day(offer.earliest_slot)}.{declined}"
+                    ),
+                    actions=[
+                        ft.TextButton("Cancel", on_click=on(self.page.pop_dialog)),
+                        ft.FilledButton("Award job", on_click=on(award)),
+                    ],
+                )
+            )
+
         subtitle = f"{fmt.money(offer.price_pence)}, earliest visit {fmt.day(offer.earliest_slot)}"
         return ft.ListTile(
             title=ft.Text(offer.business_name),
             subtitle=ft.Text(subtitle + (f"\n{offer.note}" if offer.note else "")),
-            trailing=ft.FilledButton("Award", on_click=on(award)),
+            trailing=ft.FilledButton("Award", on_click=on(confirm)),
             content_padding=ft.Padding.all(0),
         )
+
+
+def marker(icon: ft.IconData, text: str, colour: str) -> ft.Control:
+    """A line that must catch the eye: damp and mould, emergencies."""
+    return ft.Row(
+        [
+            ft.Icon(icon, size=18, color=colour),
+            ft.Text(text, size=13, color=colour, weight=ft.FontWeight.W_600, expand=True),
+        ],
+        spacing=6,
+    )
 
 
 class ExtrasToApprove(ListScreen):
@@ -174,7 +418,7 @@ class ExtrasToApprove(ListScreen):
         return card(
             extra.job_title or "Extra work",
             "Waiting for you",
-            ft.Colors.ORANGE_800,
+            theme.AMBER,
             details,
             actions,
             f"extra-{extra.id}",

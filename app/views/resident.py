@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import flet as ft
 
-from app.client import Client, JobView
+from app.client import Client, JobDetail, JobView
 from app.domain import commands
+from app.domain.lifecycle import Rejected
 from app.domain.models import JobStatus, PhotoStage, Trade
+from app.domain.targets import DEFAULT_POLICY, damp_and_mould_timers
 from app.views import format as fmt
+from app.views import theme
 from app.views.rules import shortest
 from app.views.widgets import (
     FormDialog,
     ListScreen,
     PhotoPicker,
     Screen,
-    attempt,
     dropdown,
     dropdown_row,
     empty,
@@ -23,34 +25,96 @@ from app.views.widgets import (
     field,
     guarded,
     heading,
+    hint,
     icon_action,
     job_card,
     line,
     on,
+    pending_marker,
     photo_progress,
+    photo_strip,
+    saved_message,
+    say,
     show_error,
 )
 
 EMERGENCY_LINE = "020 8356 3691"
 TRADE_MISSING = "Choose what kind of repair this is."
 DONE = (JobStatus.COMPLETED, JobStatus.CLOSED)
+S = JobStatus
+CHOSEN = "A tradesperson has been chosen. They will contact you to arrange a visit."
+WHAT_NEXT = {
+    S.REPORTED: "A housing officer checks your report and decides how urgent it is. "
+    "That sets your target date.",
+    S.TRIAGED: "A housing officer has checked your report and will send it to tradespeople.",
+    S.POSTED: "Tradespeople are putting themselves forward for this repair. The housing "
+    "officer chooses one, who will then contact you to arrange a visit.",
+    S.AWARDED: CHOSEN,
+    S.SCHEDULED: CHOSEN,
+    S.IN_PROGRESS: "The work has started. You can rate it once it is completed.",
+    S.NO_ACCESS: "The tradesperson could not get in. They will contact you to arrange "
+    "another visit.",
+    S.VARIATION_PENDING: "The tradesperson found more work to do. The housing officer "
+    "decides on it, then the work carries on.",
+    S.ON_HOLD: "This repair is on hold. The housing officer will tell you when it restarts.",
+    S.COMPLETED: "The work is done. Please rate it: your rating helps choose good tradespeople.",
+    S.CLOSED: "This repair is finished and closed.",
+    S.CANCELLED: "This repair was cancelled. Report it again if it still needs doing.",
+    S.DUPLICATE: "This was the same as another of your reports: follow that one instead.",
+}
+
+
+def reference(job_id: str) -> str:
+    """What a resident quotes on the phone: short, and the same on every screen."""
+    return job_id[:8].upper()
+
+
+def what_next(job: JobView) -> str:
+    if job.status in DONE and job.rating_quality is not None:
+        return "The work is done. Thank you for rating it."
+    return WHAT_NEXT[job.status]
+
+
+def damp_timescale(job: JobView) -> str:
+    """Awaab's Law deadlines, in days a resident can hold us to."""
+    timers, rules = damp_and_mould_timers(job.reported_at), DEFAULT_POLICY
+    return (
+        f"Damp and mould (Awaab's Law): we must investigate by "
+        f"{fmt.day(timers.investigate_by)}, within {rules.damp_investigate_days} working days "
+        f"of your report. We then write to you with what we found within "
+        f"{rules.damp_summary_days} working days, and start any safety work within "
+        f"{rules.damp_safety_work_days} working days."
+    )
+
+
+def section(title: str, *controls: ft.Control) -> ft.Control:
+    return ft.Column([ft.Text(title, weight=ft.FontWeight.W_600, size=16), *controls], spacing=6)
+
+
+def pill(text: str, colour: str) -> ft.Control:
+    return ft.Container(
+        ft.Text(text, size=13, color=theme.ON_COLOUR, weight=ft.FontWeight.W_500),
+        bgcolor=colour,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=2),
+        border_radius=12,
+    )
 
 
 def emergency_note() -> ft.Control:
     return ft.Container(
         ft.Row(
             [
-                ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=ft.Colors.RED_800),
+                ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=theme.RED),
                 ft.Text(
                     "Emergency? Smell of gas, flooding, no heating or hot water for someone "
                     f"vulnerable, or exposed wires: phone {EMERGENCY_LINE} now, day or night. "
                     "Don't report it here.",
                     expand=True,
-                    color=ft.Colors.RED_900,
+                    color=theme.RED,
                 ),
             ]
         ),
-        bgcolor=ft.Colors.RED_50,
+        bgcolor=theme.RED_TINT,
         padding=ft.Padding.all(12),
         border_radius=8,
     )
@@ -90,20 +154,22 @@ class ReportRepair(Screen):
         )
         self.damp = ft.Checkbox(label="This is damp or mould")
         self.photos = PhotoPicker(page, client, PhotoStage.REPORT, "Add photos")
+        self.confirmed: str | None = None  # the repair just reported, until the next one
+        self.form: list[ft.Control] = [
+            heading(self.title),
+            emergency_note(),
+            dropdown_row(self.trade, "trade"),
+            self.trade_error,
+            self.what,
+            self.details,
+            self.where,
+            self.access,
+            self.damp,
+            self.photos.control,
+            ft.FilledButton("Send repair report", icon=ft.Icons.SEND, on_click=on(self._send)),
+        ]
         self.control = ft.Column(
-            [
-                heading(self.title),
-                emergency_note(),
-                dropdown_row(self.trade, "trade"),
-                self.trade_error,
-                self.what,
-                self.details,
-                self.where,
-                self.access,
-                self.damp,
-                self.photos.control,
-                ft.FilledButton("Send repair report", icon=ft.Icons.SEND, on_click=on(self._send)),
-            ],
+            self.form,
             spacing=12,
             scroll=ft.ScrollMode.AUTO,
             expand=True,
@@ -123,8 +189,8 @@ class ReportRepair(Screen):
             self.page.update()
             return
 
-        async def report() -> None:
-            await self.client.report_repair(
+        try:
+            job_id = await self.client.report_repair(
                 Trade(self.trade.value),
                 self.what.value.strip(),
                 description=self.details.value.strip(),
@@ -133,22 +199,105 @@ class ReportRepair(Screen):
                 damp_and_mould=bool(self.damp.value),
                 photos=self.photos.photos,
             )
+        except Rejected as e:
+            say(self.page, e.message)
+            return
+        for box in (self.what, self.details, self.where, self.access):
+            box.value = ""
+        self.trade.value, self.damp.value = None, False
+        self.photos.clear()
+        self.confirmed = job_id
+        await self.refresh()
+        self.page.update()
 
-        if await attempt(self.page, report, "Repair reported.", self.client):
-            for box in (self.what, self.details, self.where, self.access):
-                box.value = ""
-            self.trade.value, self.damp.value = None, False
-            self.photos.clear()
-            self.page.update()
+    async def refresh(self) -> None:
+        """The confirmation follows the report: waiting on this device, then sent."""
+        job = await self.client.job(self.confirmed) if self.confirmed else None
+        self.control.controls = self._confirmation(job) if job else self.form
+
+    def _confirmation(self, job: JobView) -> list[ft.Control]:
+        """After Send: the reference to quote, when it will be done, and what comes next."""
+        facts = [
+            line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
+            line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)),
+        ]
+        if job.location:
+            facts.insert(1, line(ft.Icons.PLACE_OUTLINED, job.location))
+        state = (
+            saved_message(self.client, "Repair reported.")
+            if job.pending
+            else "Repair reported. Your housing officer has it now."
+        )
+        body: list[ft.Control] = [
+            ft.Row(
+                [ft.Icon(ft.Icons.CHECK_CIRCLE, color=theme.GREEN, size=32), heading("Thank you")],
+                spacing=8,
+            ),
+            ft.Text(state, weight=ft.FontWeight.W_500),
+            ft.Semantics(
+                content=ft.Text(
+                    f"Your reference: {reference(job.id)}", size=20, weight=ft.FontWeight.W_600
+                ),
+                identifier="reference",
+            ),
+            hint(f"{job.title}. Quote your reference if you phone us about it."),
+            *facts,
+            section("What happens next", ft.Text(what_next(job))),
+        ]
+        if job.damp_and_mould:
+            body.append(line(ft.Icons.WATER_DROP_OUTLINED, damp_timescale(job)))
+        body += [
+            hint(f"If it gets worse or becomes an emergency, phone {EMERGENCY_LINE}."),
+            ft.Row(
+                [
+                    ft.FilledButton(
+                        "See this repair",
+                        icon=ft.Icons.VISIBILITY_OUTLINED,
+                        on_click=on(self.navigate, MyRepairs.title, job.id),
+                    ),
+                    ft.OutlinedButton(
+                        "Report another repair", icon=ft.Icons.ADD, on_click=on(self._new_report)
+                    ),
+                ],
+                wrap=True,
+                spacing=8,
+                run_spacing=8,
+            ),
+        ]
+        return body
+
+    def _new_report(self) -> None:
+        self.open_item(None)
+        self.page.update()
+
+    def open_item(self, item_id: str | None) -> None:
+        self.confirmed = item_id
+        if item_id is None:
+            self.control.controls = self.form
 
 
 class MyRepairs(ListScreen):
     title, icon = "My repairs", ft.Icons.LIST_ALT
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        super().__init__(page, client, "Newest first. Completed repairs can be rated.")
+        super().__init__(page, client, "Newest first. Tap a repair to see its history and photos.")
+        self.listing = list(self.control.controls)
+        self.showing: str | None = None
+
+    def open_item(self, item_id: str | None) -> None:
+        self.showing = item_id
+
+    async def _open(self, job_id: str | None) -> None:
+        self.showing = job_id
+        await self.refresh()
+        self.page.update()
 
     async def refresh(self) -> None:
+        if self.showing and (detail := await self.client.job_detail(self.showing)):
+            self.control.controls = self._detail(detail)
+            return
+        self.showing = None
+        self.control.controls = self.listing
         jobs = await self.client.my_repairs()
         states = await self.client.photo_states()
         self.list.controls = [self._card(job, states) for job in jobs] or [
@@ -158,7 +307,7 @@ class MyRepairs(ListScreen):
     def _card(self, job: JobView, states: dict[str, tuple[str, str]]) -> ft.Control:
         details = [
             line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
-            line(ft.Icons.EVENT, f"Reported {fmt.day(job.reported_at)}"),
+            line(ft.Icons.EVENT, f"Reported {fmt.day(job.reported_at)}, ref {reference(job.id)}"),
         ]
         if job.location:
             details.insert(1, line(ft.Icons.PLACE_OUTLINED, job.location))
@@ -167,12 +316,17 @@ class MyRepairs(ListScreen):
         if progress := photo_progress(job, states):
             details.append(progress)
         details += extra_lines(job.extras)
-        actions: list[ft.Control] = []
+        actions: list[ft.Control] = [
+            ft.OutlinedButton(
+                "See details", icon=ft.Icons.CHEVRON_RIGHT, on_click=on(self._open, job.id)
+            )
+        ]
         if job.status in DONE and job.rating_quality is None:
-            actions.append(
+            actions.insert(
+                0,
                 ft.FilledTonalButton(
                     "Rate this repair", icon=ft.Icons.STAR_OUTLINE, on_click=on(self._rate, job)
-                )
+                ),
             )
         elif job.rating_quality is not None:
             details.append(
@@ -183,6 +337,74 @@ class MyRepairs(ListScreen):
                 )
             )
         return job_card(job, details, actions)
+
+    def _detail(self, detail: JobDetail) -> list[ft.Control]:
+        """One repair: where it stands, what comes next, its photos and its history."""
+        job = detail.job
+        facts = [
+            line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
+            line(ft.Icons.EVENT, f"Reported {fmt.day(job.reported_at)}"),
+        ]
+        if job.location:
+            facts.insert(1, line(ft.Icons.PLACE_OUTLINED, job.location))
+        if job.status not in (*DONE, S.CANCELLED, S.DUPLICATE):
+            facts.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
+        next_steps: list[ft.Control] = [ft.Text(what_next(job))]
+        if job.damp_and_mould:
+            next_steps.append(line(ft.Icons.WATER_DROP_OUTLINED, damp_timescale(job)))
+        if job.status in DONE and job.rating_quality is None:
+            next_steps.append(
+                ft.FilledTonalButton(
+                    "Rate this repair", icon=ft.Icons.STAR_OUTLINE, on_click=on(self._rate, job)
+                )
+            )
+        photos = photo_strip(detail.thumbnails, detail.photos_elsewhere) or [
+            hint("No photos were added.")
+        ]
+        steps = [
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE, size=18, color=theme.GREEN),
+                    ft.Text(
+                        f"{fmt.day(step.at)}: {step.what}" if step.at else step.what,
+                        size=14,
+                        expand=True,
+                    ),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            )
+            for step in detail.history
+        ]
+        body: list[ft.Control] = [
+            ft.Row(
+                [
+                    ft.TextButton(
+                        "Back to my repairs",
+                        icon=ft.Icons.ARROW_BACK,
+                        on_click=on(self._open, None),
+                    )
+                ]
+            ),
+            heading(job.title),
+            ft.Row(
+                [
+                    pill(job.status_label, theme.status_colour(job.status)),
+                    ft.Text(f"Reference {reference(job.id)}", weight=ft.FontWeight.W_500),
+                ],
+                wrap=True,
+            ),
+            *facts,
+        ]
+        if job.pending:
+            body.append(pending_marker())
+        if job.description:
+            body.append(ft.Text(job.description))
+        body += [
+            section("What happens next", *next_steps),
+            section("Photos", *photos),
+            section("History", *steps),
+        ]
+        return body
 
     def _rate(self, job: JobView) -> None:
         speed = Stars("How quickly was it fixed?", "Speed")
@@ -217,9 +439,7 @@ class Stars:
     def __init__(self, question: str, name: str) -> None:
         self.name, self.value = name, 0
         self.row = ft.Row(spacing=0)
-        self.error = ft.Text(
-            "Choose from 1 to 5 stars.", color=ft.Colors.RED_700, size=12, visible=False
-        )
+        self.error = ft.Text("Choose from 1 to 5 stars.", color=theme.RED, size=12, visible=False)
         self.control = ft.Column([ft.Text(question), self.row, self.error], spacing=0)
         self._render()
 
@@ -238,7 +458,7 @@ class Stars:
                 ft.Icons.STAR if n <= self.value else ft.Icons.STAR_BORDER,
                 f"{self.name}: {n} out of 5",
                 on(self._choose, n),
-                colour=ft.Colors.AMBER_800,
+                colour=theme.STAR,
             )
             for n in range(1, 6)
         ]

@@ -9,8 +9,9 @@ from annotated_types import MinLen
 
 from app.client import Client
 from app.domain.commands import Command
-from app.domain.lifecycle import Action, Actor, allowed
-from app.domain.records import Job
+from app.domain.lifecycle import Action, Actor, Rejected, allowed, can_put_forward
+from app.domain.models import OfferStatus
+from app.domain.records import Job, Offer
 from app.views import format as fmt
 
 
@@ -18,6 +19,21 @@ def may(client: Client, job: Job, action: Action) -> bool:
     """Whether the signed-in person may take `action` on `job` now."""
     user = client.user
     return user is not None and allowed(job, action, Actor(user.id, user.role))
+
+
+def may_change_offer(client: Client, offer: Offer, job: Job | None) -> bool:
+    """Whether the signed-in person may change or withdraw `offer`: their own, still open,
+    on a job that still takes offers (the domain refuses once it is awarded)."""
+    user = client.user
+    if user is None or job is None or offer.tradesperson_id != user.id:
+        return False
+    if offer.status is not OfferStatus.OPEN:
+        return False
+    try:
+        can_put_forward(job, Actor(user.id, user.role))
+    except Rejected:
+        return False
+    return True
 
 
 def shortest(command: type[Command], field: str) -> int:

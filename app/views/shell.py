@@ -13,16 +13,17 @@ import flet as ft
 from app.client import Client, SyncStatus
 from app.domain.models import Role
 from app.views import format as fmt
+from app.views import theme
 from app.views.officer import ExtrasToApprove, Triage
 from app.views.resident import MyRepairs, ReportRepair
-from app.views.trade import JobBoard, MyJobs
+from app.views.trade import Done, JobBoard, MyJobs, MyOffers
 from app.views.widgets import ListScreen, Screen, empty, guarded, icon_action, on
 
 log = logging.getLogger(__name__)
 
 SCREENS: dict[Role, tuple[type[Screen], ...]] = {
     Role.RESIDENT: (ReportRepair, MyRepairs),
-    Role.TRADESPERSON: (JobBoard, MyJobs),
+    Role.TRADESPERSON: (JobBoard, MyJobs, MyOffers, Done),
     Role.OFFICER: (Triage, ExtrasToApprove),
 }
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
@@ -44,10 +45,10 @@ class NeedsAttention(ListScreen):
                         [
                             ft.Text(p.action, weight=ft.FontWeight.W_600),
                             ft.Text(p.message),
-                            ft.Text(p.what_next, color=ft.Colors.GREY_700, size=13),
+                            ft.Text(p.what_next, color=theme.MUTED, size=13),
                             ft.Text(
                                 f"{fmt.day(p.created_at)} at {fmt.clock(p.created_at)}",
-                                color=ft.Colors.GREY_700,
+                                color=theme.MUTED,
                                 size=12,
                             ),
                             ft.TextButton(
@@ -73,26 +74,26 @@ def sync_words(s: SyncStatus) -> tuple[str, ft.IconData, str]:
     last = f"Last synced {fmt.clock(s.last_sync)}" if s.last_sync else "Not synced yet"
     news = waiting if s.pending else last
     if s.online is False:
-        return f"Offline. {news}", ft.Icons.CLOUD_OFF, ft.Colors.ORANGE_800
+        return f"Offline. {news}", ft.Icons.CLOUD_OFF, theme.SYNC_COLOURS["trouble"]
     if s.error:
-        return f"Can't sync just now. {news}", ft.Icons.SYNC_PROBLEM, ft.Colors.ORANGE_800
+        return f"Can't sync just now. {news}", ft.Icons.SYNC_PROBLEM, theme.SYNC_COLOURS["trouble"]
     if s.pending:
-        return waiting, ft.Icons.CLOUD_UPLOAD_OUTLINED, ft.Colors.BLUE_700
+        return waiting, ft.Icons.CLOUD_UPLOAD_OUTLINED, theme.SYNC_COLOURS["waiting"]
     if s.uploads_waiting:
         return (
             f"Sending {_count(s.uploads_waiting, 'photo')}",
             ft.Icons.CLOUD_UPLOAD_OUTLINED,
-            ft.Colors.BLUE_700,
+            theme.SYNC_COLOURS["waiting"],
         )
     if s.online is None:
-        return "Connecting to the server", ft.Icons.CLOUD_OUTLINED, ft.Colors.GREY_700
-    return f"Up to date. {last}", ft.Icons.CLOUD_DONE_OUTLINED, ft.Colors.GREEN_700
+        return "Connecting to the server", ft.Icons.CLOUD_OUTLINED, theme.SYNC_COLOURS["connecting"]
+    return f"Up to date. {last}", ft.Icons.CLOUD_DONE_OUTLINED, theme.SYNC_COLOURS["ok"]
 
 
 def strip(icon: ft.IconData, text: ft.Text, colour: str, *extra: ft.Control) -> ft.Container:
     """A full-width band above the screen, hidden until there is something to say."""
     return ft.Container(
-        ft.Row([ft.Icon(icon, color=ft.Colors.WHITE, size=18), text, *extra]),
+        ft.Row([ft.Icon(icon, color=theme.ON_COLOUR, size=18), text, *extra]),
         bgcolor=colour,
         padding=ft.Padding.symmetric(horizontal=16, vertical=6),
         visible=False,
@@ -107,6 +108,8 @@ class Shell:
         self.page, self.client, self.sign_out = page, client, sign_out
         self.screens: list[Screen] = [cls(page, client) for cls in SCREENS[client.user.role]]
         self.screens.append(NeedsAttention(page, client))
+        for screen in self.screens:
+            screen.navigate = self.go
         self.index = 0
         self._refreshing = asyncio.Lock()
         self._laid_out = (False, False)
@@ -119,22 +122,22 @@ class Shell:
             ft.Text(
                 "You're offline. What you do is saved on this device and sent when you "
                 "have signal.",
-                color=ft.Colors.WHITE,
+                color=theme.ON_COLOUR,
                 expand=True,
             ),
-            ft.Colors.ORANGE_800,
+            theme.BANNERS["offline"],
         )
-        self.notice_text = ft.Text(color=ft.Colors.WHITE, expand=True, size=12)
+        self.notice_text = ft.Text(color=theme.ON_COLOUR, expand=True, size=12)
         self.notice_hidden = False
         self.notice = strip(
             ft.Icons.INFO_OUTLINE,
             self.notice_text,
-            ft.Colors.BLUE_GREY_700,
+            theme.BANNERS["notice"],
             ft.TextButton(
-                "Hide", on_click=on(self._hide_notice), style=ft.ButtonStyle(color=ft.Colors.WHITE)
+                "Hide", on_click=on(self._hide_notice), style=ft.ButtonStyle(color=theme.ON_COLOUR)
             ),
         )
-        self.load_error = ft.Text(color=ft.Colors.RED_700, visible=False)
+        self.load_error = ft.Text(color=theme.RED, visible=False)
         self.body = ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8))
         self.column = ft.Column(
             [
@@ -245,6 +248,14 @@ class Shell:
 
     async def _navigate(self, e: ft.Event) -> None:
         self.index = e.control.selected_index or 0
+        self.current.open_item(None)  # a tab tapped again shows its list, not the last item
+        self.layout()
+        await self.refresh()
+
+    async def go(self, title: str, item_id: str | None = None) -> None:
+        """Show the screen called `title`, opened at one item when given."""
+        self.index = next(n for n, s in enumerate(self.screens) if s.title == title)
+        self.current.open_item(item_id)
         self.layout()
         await self.refresh()
 

@@ -6,21 +6,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote_plus
 
 import flet as ft
 
-from app.client import Client, JobView
+from app.client import Client, JobView, OfferView
 from app.domain import commands
 from app.domain.lifecycle import Action
 from app.domain.models import OfferStatus, PhotoStage
+from app.domain.records import Job
 from app.views import format as fmt
-from app.views.rules import may, price
+from app.views import theme
+from app.views.rules import may, may_change_offer, price
 from app.views.widgets import (
     FormDialog,
     ListScreen,
     PhotoPicker,
     address,
     attempt,
+    card,
     dropdown,
     dropdown_row,
     empty,
@@ -29,7 +33,9 @@ from app.views.widgets import (
     field,
     hint,
     job_card,
+    keep_place,
     line,
+    link,
     on,
     photo_progress,
     show_error,
@@ -95,9 +101,12 @@ class JobBoard(ListScreen):
 
     def __init__(self, page: ft.Page, client: Client) -> None:
         super().__init__(page, client, "Open jobs in your trades and areas, soonest target first.")
+        self.order: list[str] = []
 
     async def refresh(self) -> None:
-        self.list.controls = [self._card(job) for job in await self.client.job_board()] or [
+        jobs = keep_place(self.order, await self.client.job_board(), lambda j: j.id)
+        self.order = [j.id for j in jobs]
+        self.list.controls = [self._card(job) for job in jobs] or [
             empty(
                 "No open jobs match your trades and areas right now. "
                 "New jobs appear here when they are posted."
@@ -133,63 +142,88 @@ class JobBoard(ListScreen):
         )
 
     def _offer(self, job: JobView) -> None:
-        amount = field(
-            "Your price in pounds",
-            prefix="£ ",
-            keyboard_type=ft.KeyboardType.NUMBER,
-            hint_text="e.g. 120 or 95.50",
-        )
-        days = fmt.visit_days()
-        earliest = dropdown("Earliest visit", days, value=days[1][0], menu_height=320)
-        note = field(
-            "Note for the housing officer (optional)",
-            multiline=True,
-            max_length=commands.PutForward.limit("note"),
-        )
-        missing_day = error_text()
-
-        async def send() -> str | None:
-            pence, amount.error = price(amount.value, commands.PutForward)
-            show_error(missing_day, None if earliest.value else "Choose your earliest visit.")
-            if amount.error or missing_day.visible:
-                return None
-            slot = date.fromisoformat(earliest.value)
-            await self.client.put_forward(job.id, pence, slot, note.value.strip())
+        async def send(pence: int, slot: date, note: str) -> str:
+            await self.client.put_forward(job.id, pence, slot, note)
             return f"You put yourself forward for {fmt.money(pence)}."
 
-        FormDialog(
-            self.page,
-            self.client,
-            f"Put yourself forward: {job.title}",
-            [
-                hint(f"{job.trade_label} in {job.district}. {fmt.target(job.target_at)}."),
-                amount,
-                dropdown_row(earliest, "earliest-visit"),
-                missing_day,
-                note,
-            ],
-            "Send offer",
-            send,
-        ).open()
+        offer_dialog(self.page, self.client, job, "Put yourself forward", "Send offer", send)
+
+
+def offer_dialog(
+    page: ft.Page,
+    client: Client,
+    job: Job | None,
+    title: str,
+    button: str,
+    save: Callable[[int, date, str], Awaitable[str]],
+    current: OfferView | None = None,
+) -> None:
+    """Price, earliest visit and a note: to put oneself forward, or to change an offer."""
+    amount = field(
+        "Your price in pounds",
+        prefix="£ ",
+        keyboard_type=ft.KeyboardType.NUMBER,
+        hint_text="e.g. 120 or 95.50",
+        value=f"{current.price_pence / 100:.2f}" if current else "",
+    )
+    days = fmt.visit_days()
+    if current and current.earliest_slot.isoformat() not in dict(days):
+        days.insert(0, (current.earliest_slot.isoformat(), fmt.day(current.earliest_slot)))
+    chosen = current.earliest_slot.isoformat() if current else days[1][0]
+    earliest = dropdown("Earliest visit", days, value=chosen, menu_height=320)
+    note = field(
+        "Note for the housing officer (optional)",
+        multiline=True,
+        max_length=commands.PutForward.limit("note"),
+        value=current.note if current else "",
+    )
+    missing_day = error_text()
+
+    async def send() -> str | None:
+        pence, amount.error = price(amount.value, commands.PutForward)
+        show_error(missing_day, None if earliest.value else "Choose your earliest visit.")
+        if amount.error or missing_day.visible:
+            return None
+        return await save(pence, date.fromisoformat(earliest.value), note.value.strip())
+
+    about = (
+        [hint(f"{job.trade.label} in {job.district}. {fmt.target(job.target_at)}.")] if job else []
+    )
+    name = job.title if job else "your offer"
+    FormDialog(
+        page,
+        client,
+        f"{title}: {name}",
+        [*about, amount, dropdown_row(earliest, "earliest-visit"), missing_day, note],
+        button,
+        send,
+    ).open()
 
 
 class MyJobs(ListScreen):
     title, icon = "My jobs", ft.Icons.ASSIGNMENT_OUTLINED
 
     def __init__(self, page: ft.Page, client: Client) -> None:
-        super().__init__(page, client, "Jobs awarded to you. They work without signal too.")
+        super().__init__(
+            page,
+            client,
+            "Jobs awarded to you. They work without signal too. Completed work moves to Done.",
+        )
+        self.order: list[str] = []
 
     async def refresh(self) -> None:
         states = await self.client.photo_states()
-        self.list.controls = [self._card(job, states) for job in await self.client.my_jobs()] or [
+        jobs = keep_place(self.order, await self.client.my_jobs(), lambda j: j.id)
+        self.order = [j.id for j in jobs]
+        self.list.controls = [self._card(job, states) for job in jobs] or [
             empty("No jobs awarded to you yet. Put yourself forward on the job board.")
         ]
 
     def _card(self, job: JobView, states: dict[str, tuple[str, str]]) -> ft.Control:
         details = where_and_when(job)
-        who = " ".join(x for x in (job.resident_name, job.resident_phone) if x)
-        if who:
-            details.append(line(ft.Icons.PERSON_OUTLINE, who))
+        if job.resident_name:
+            details.append(line(ft.Icons.PERSON_OUTLINE, job.resident_name))
+        details.append(reach(job))
         if job.access_notes:
             details.append(line(ft.Icons.KEY_OUTLINED, job.access_notes))
         if job.description:
@@ -300,3 +334,147 @@ class MyJobs(ListScreen):
             send,
         )
         dialog.open()
+
+
+def reach(job: JobView) -> ft.Control:
+    """Tap to call the resident, or to open the address in the phone's maps."""
+    links: list[ft.Control] = []
+    if job.resident_phone:
+        number = "".join(ch for ch in job.resident_phone if ch.isdigit() or ch == "+")
+        links.append(link(f"Call {job.resident_phone}", f"tel:{number}", ft.Icons.PHONE))
+    place = ", ".join(x for x in (job.street, job.district) if x)
+    if place:
+        maps = f"https://www.google.com/maps/search/?api=1&query={quote_plus(place)}"
+        links.append(link("Open in maps", maps, ft.Icons.MAP_OUTLINED, new_tab=True))
+    return ft.Row(links, wrap=True, spacing=4, run_spacing=0)
+
+
+OFFER_BADGES = {
+    OfferStatus.OPEN: ("Waiting for a decision", theme.BLUE),
+    OfferStatus.ACCEPTED: ("You were chosen", theme.GREEN),
+    OfferStatus.DECLINED: ("Not chosen", theme.GREY),
+    OfferStatus.WITHDRAWN: ("Withdrawn", theme.GREY),
+}
+
+
+class MyOffers(ListScreen):
+    title, icon = "My offers", ft.Icons.LOCAL_OFFER_OUTLINED
+
+    def __init__(self, page: ft.Page, client: Client) -> None:
+        super().__init__(
+            page,
+            client,
+            "Newest first. You can change or withdraw an offer until the job is awarded.",
+        )
+        self.order: list[str] = []
+
+    async def refresh(self) -> None:
+        offers = keep_place(self.order, await self.client.my_offers(), lambda o: o.id)
+        self.order = [o.id for o in offers]
+        self.list.controls = [self._card(o) for o in offers] or [
+            empty("You haven't put yourself forward for any jobs yet.")
+        ]
+
+    def _card(self, offer: OfferView) -> ft.Control:
+        job = offer.job
+        badge, colour = OFFER_BADGES[offer.status]
+        details = [
+            line(
+                ft.Icons.PAYMENTS_OUTLINED,
+                f"Your offer {fmt.money(offer.price_pence)}, "
+                f"earliest visit {fmt.day(offer.earliest_slot)}",
+            )
+        ]
+        if job:
+            details.insert(0, line(ft.Icons.PLACE_OUTLINED, address(job)))
+            if job.target_at:
+                details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
+        if offer.note:
+            details.append(line(ft.Icons.NOTES, offer.note))
+        details.append(line(ft.Icons.EVENT, f"Sent {fmt.day(offer.created_at)}"))
+        actions: list[ft.Control] = []
+        if may_change_offer(self.client, offer, job):
+            actions += [
+                ft.OutlinedButton("Change offer", on_click=on(self._change, offer)),
+                ft.OutlinedButton("Withdraw offer", on_click=on(self._withdraw, offer)),
+            ]
+        title = job.title if job else "A job no longer on your board"
+        return card(title, badge, colour, details, actions, f"offer-{offer.id}", offer.pending)
+
+    def _change(self, offer: OfferView) -> None:
+        async def save(pence: int, slot: date, note: str) -> str:
+            await self.client.change_offer(offer.id, pence, slot, note)
+            return f"Offer changed to {fmt.money(pence)}."
+
+        offer_dialog(
+            self.page, self.client, offer.job, "Change your offer", "Save changes", save, offer
+        )
+
+    def _withdraw(self, offer: OfferView) -> None:
+        title = offer.job.title if offer.job else "this job"
+
+        async def confirmed() -> None:
+            self.page.pop_dialog()
+            await attempt(
+                self.page,
+                lambda: self.client.withdraw_offer(offer.id),
+                "Offer withdrawn.",
+                self.client,
+            )
+
+        self.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text("Withdraw your offer?"),
+                content=ft.Text(
+                    f"Withdraw your offer of {fmt.money(offer.price_pence)} for {title}? "
+                    "The housing officer will no longer see it. You can put yourself "
+                    "forward again while the job is open."
+                ),
+                actions=[
+                    ft.TextButton("Keep offer", on_click=on(self.page.pop_dialog)),
+                    ft.FilledButton("Withdraw offer", on_click=on(confirmed)),
+                ],
+            )
+        )
+
+
+class Done(ListScreen):
+    title, icon = "Done", ft.Icons.TASK_ALT
+
+    def __init__(self, page: ft.Page, client: Client) -> None:
+        super().__init__(page, client, "Work you have completed, most recent first.")
+
+    async def refresh(self) -> None:
+        self.list.controls = [self._card(job) for job in await self.client.done_jobs()] or [
+            empty("Jobs you complete are listed here.")
+        ]
+
+    def _card(self, job: JobView) -> ft.Control:
+        details = [
+            line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
+            line(ft.Icons.PLACE_OUTLINED, address(job)),
+        ]
+        if job.completed_at:
+            details.append(line(ft.Icons.TASK_ALT, f"Completed {fmt.day(job.completed_at)}"))
+        if job.my_offer and job.my_offer.status is OfferStatus.ACCEPTED:
+            details.append(
+                line(
+                    ft.Icons.PAYMENTS_OUTLINED, f"Your price {fmt.money(job.my_offer.price_pence)}"
+                )
+            )
+        elif job.fixed_price_pence:
+            details.append(
+                line(ft.Icons.PAYMENTS_OUTLINED, f"Fixed price {fmt.money(job.fixed_price_pence)}")
+            )
+        if job.completion_notes:
+            details.append(line(ft.Icons.NOTES, job.completion_notes))
+        details += extra_lines(job.extras)
+        if job.rating_quality is not None:
+            details.append(
+                line(
+                    ft.Icons.STAR,
+                    f"Resident's rating: speed {job.rating_speed}, "
+                    f"quality {job.rating_quality} out of 5",
+                )
+            )
+        return job_card(job, details, [])

@@ -12,21 +12,12 @@ import flet as ft
 
 from app.client import Client, JobView, LocalPhoto
 from app.domain.lifecycle import Rejected
-from app.domain.models import JobStatus, PhotoStage
+from app.domain.models import PhotoStage
 from app.domain.records import Extra
 from app.views import format as fmt
+from app.views import theme
 
 log = logging.getLogger(__name__)
-
-STATUS_COLOURS = {
-    JobStatus.COMPLETED: ft.Colors.GREEN_700,
-    JobStatus.CLOSED: ft.Colors.GREEN_700,
-    JobStatus.CANCELLED: ft.Colors.GREY_600,
-    JobStatus.NO_ACCESS: ft.Colors.ORANGE_800,
-    JobStatus.POSTED: ft.Colors.BLUE_700,
-    JobStatus.VARIATION_PENDING: ft.Colors.ORANGE_800,
-}
-ERROR_COLOUR = ft.Colors.RED_700
 
 
 # -- telling the user ------------------------------------------------------------------
@@ -132,22 +123,22 @@ def heading(text: str) -> ft.Text:
 
 
 def hint(text: str) -> ft.Text:
-    return ft.Text(text, color=ft.Colors.GREY_700)
+    return ft.Text(text, color=theme.MUTED)
 
 
 def empty(text: str) -> ft.Control:
-    return ft.Container(ft.Text(text, color=ft.Colors.GREY_700), padding=ft.Padding.all(16))
+    return ft.Container(ft.Text(text, color=theme.MUTED), padding=ft.Padding.all(16))
 
 
 def line(icon: ft.IconData, text: str) -> ft.Control:
     return ft.Row(
-        [ft.Icon(icon, size=16, color=ft.Colors.GREY_700), ft.Text(text, size=13, expand=True)],
+        [ft.Icon(icon, size=16, color=theme.MUTED), ft.Text(text, size=13, expand=True)],
         spacing=6,
     )
 
 
 def error_text() -> ft.Text:
-    return ft.Text("", color=ERROR_COLOUR, size=13, visible=False)
+    return ft.Text("", color=theme.RED, size=13, visible=False)
 
 
 def show_error(text: ft.Text, message: str | None) -> None:
@@ -157,11 +148,58 @@ def show_error(text: ft.Text, message: str | None) -> None:
 def pending_marker() -> ft.Control:
     return ft.Row(
         [
-            ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, size=16, color=ft.Colors.ORANGE_800),
-            ft.Text("Waiting to sync", size=12, color=ft.Colors.ORANGE_800),
+            ft.Icon(ft.Icons.CLOUD_UPLOAD_OUTLINED, size=16, color=theme.AMBER),
+            ft.Text("Waiting to sync", size=13, color=theme.AMBER, weight=ft.FontWeight.W_500),
         ],
         spacing=4,
     )
+
+
+def link(text: str, url: str, icon: ft.IconData, new_tab: bool = False) -> ft.Control:
+    """A button that opens `url` (a phone number, a map) with the device's own app."""
+    target = ft.UrlTarget.BLANK if new_tab else None
+    return ft.TextButton(text, icon=icon, url=ft.Url(url, target=target))
+
+
+def keep_place(previous: list[str], items: list[Any], key: Callable[[Any], str]) -> list[Any]:
+    """`items` in their sorted order, except that those shown last time keep the order they
+    had then, so a card never jumps away because of what was just done to it. New items
+    take their sorted places; the known ones fill the remaining places in their old order."""
+    rank = {k: n for n, k in enumerate(previous)}
+    known = sorted((i for i in items if key(i) in rank), key=lambda i: rank[key(i)])
+    refill = iter(known)
+    return [next(refill) if key(i) in rank else i for i in items]
+
+
+def photo_strip(thumbnails: list[bytes], elsewhere: int, whose: str = "") -> list[ft.Control]:
+    """Thumbnails of the photos this device holds, and how many more it does not."""
+    shown: list[ft.Control] = []
+    if thumbnails:
+        shown.append(
+            ft.Row(
+                [
+                    ft.Image(
+                        src=data,
+                        width=72,
+                        height=72,
+                        fit=ft.BoxFit.COVER,
+                        border_radius=6,
+                        semantics_label=f"{whose}photo {n}".capitalize(),
+                    )
+                    for n, data in enumerate(thumbnails, start=1)
+                ],
+                wrap=True,
+                spacing=6,
+                run_spacing=6,
+            )
+        )
+    if elsewhere:
+        noun = "photo" if elsewhere == 1 else "photos"
+        more = " more" if thumbnails else ""
+        shown.append(
+            line(ft.Icons.PHOTO_OUTLINED, f"{elsewhere}{more} {whose}{noun}, not on this device")
+        )
+    return shown
 
 
 def address(job: JobView) -> str:
@@ -213,7 +251,7 @@ def extra_lines(extras: list[Extra]) -> list[ft.Control]:
 def job_card(
     job: JobView, details: list[ft.Control], actions: list[ft.Control], badge: str = ""
 ) -> ft.Control:
-    colour = STATUS_COLOURS.get(job.status, ft.Colors.BLUE_GREY_700)
+    colour = theme.status_colour(job.status)
     return card(
         job.title, badge or job.status_label, colour, details, actions, f"job-{job.id}", job.pending
     )
@@ -232,7 +270,7 @@ def card(
         [
             ft.Text(title, weight=ft.FontWeight.W_600, size=16, expand=True),
             ft.Container(
-                ft.Text(badge, size=12, color=ft.Colors.WHITE),
+                ft.Text(badge, size=13, color=theme.ON_COLOUR, weight=ft.FontWeight.W_500),
                 bgcolor=colour,
                 padding=ft.Padding.symmetric(horizontal=8, vertical=2),
                 border_radius=12,
@@ -265,9 +303,17 @@ class Screen:
     def __init__(self, page: ft.Page, client: Client) -> None:
         self.page, self.client = page, client
         self.control: ft.Control = ft.Column()
+        self.navigate: Callable[[str, str | None], Awaitable[None]] = _nowhere
 
     async def refresh(self) -> None:
         """Reload from the client. Screens that only hold a form have nothing to reload."""
+
+    def open_item(self, item_id: str | None) -> None:
+        """Show one item (a repair, a job) when navigated to with it; None: the list."""
+
+
+async def _nowhere(_title: str, _item: str | None) -> None:
+    """Until the shell wires navigation in."""
 
 
 class ListScreen(Screen):
@@ -345,7 +391,7 @@ class PhotoPicker:
                         icon_action(ft.Icons.CLOSE, f"Remove photo {n}", on(self._remove, photo)),
                         right=0,
                         top=0,
-                        bgcolor=ft.Colors.WHITE_70,
+                        bgcolor=theme.PAGE,
                         border_radius=20,
                     ),
                 ],

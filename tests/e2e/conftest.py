@@ -184,3 +184,13 @@ def sync_until(page: Page, target: Locator, tries: int = 10) -> None:
         except AssertionError:
             continue
     expect(target.first).to_be_visible()
+
+
+def confirm_award(officer: Page, business: str | None = None) -> None:
+    """An award is confirmed in a second dialog that names the tradesperson and price."""
+    confirm = officer.get_by_role("alertdialog")
+    if business:
+        expect(
+            confirm.get_by_text(re.compile(f"^Award to {re.escape(business)} for £"))
+        ).to_be_visible()
+    confirm.get_by_role("button", name="Award job").click()

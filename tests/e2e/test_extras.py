@@ -13,6 +13,7 @@ from tests.e2e.conftest import (
     attach_photo,
     card,
     choose,
+    confirm_award,
     go_to,
     open_app,
     see,
@@ -58,6 +59,7 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     sync_until(officer, card(officer, TITLE, says="1 offer"))
     card(officer, TITLE).get_by_role("button", name="See offers and award").click()
     officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
+    confirm_award(officer)
     see(officer, re.compile(r"^Job awarded to "))
 
     # On site: the visit starts, and the plumber finds the valve seized.

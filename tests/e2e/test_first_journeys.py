@@ -52,7 +52,9 @@ def test_resident_reports_a_repair_with_a_photo_and_sees_it_in_my_repairs(browse
     shoot(page, "resident-report")
 
     page.get_by_role("button", name="Send repair report").click()
-    see(page, re.compile(r"^Repair reported\. Saved on this device"))
+    see(page, re.compile(r"^Repair reported\."))
+    see(page, re.compile(r"^Your reference: [0-9A-F]{8}$"))
+    page.get_by_role("button", name="Report another repair").click()
     expect(page.get_by_role("textbox", name="What's wrong?")).to_have_value("")
     expect(page.get_by_role("img", name="Photo 1")).to_have_count(0)
 

@@ -12,6 +12,7 @@ from tests.e2e.conftest import (
     attach_photo,
     card,
     choose,
+    confirm_award,
     go_to,
     open_app,
     see,
@@ -61,6 +62,7 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     expect(offer).to_be_visible()
     shoot(officer, "officer-offers")
     offer.get_by_role("button", name="Award").click()
+    confirm_award(officer)
     see(officer, re.compile(r"^Job awarded to "))
     expect(card(officer, TITLE)).to_have_count(0)  # no longer waiting for triage
 
@@ -121,6 +123,7 @@ def test_a_tradesperson_behind_the_news_is_told_the_job_went_to_someone_else(bro
     sync_until(officer, posted)
     posted.get_by_role("button", name="See offers and award").click()
     officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
+    confirm_award(officer)
     see(officer, re.compile(r"^Job awarded to "))
     expect(sync_status(officer)).to_contain_text("Up to date")  # the award has been sent
 
