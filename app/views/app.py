@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import flet as ft
+from flet_secure_storage import SecureStorage
 
 from app.client import Client
 from app.views import theme
@@ -83,11 +84,11 @@ class Devices:
         self._sessions: dict[Path, set[Session]] = {}
         self._lock = asyncio.Lock()
 
-    async def attach(self, folder: Path, make_session) -> Session:
+    async def attach(self, folder: Path, make_session, secure_storage=None) -> Session:
         async with self._lock:  # two tabs opening at once must not open the store twice
             client = self._clients.get(folder)
             if client is None:
-                client = await Client.open(folder, self.server_url)
+                client = await Client.open(folder, self.server_url, secure_storage)
                 client.start_background_sync()
                 self._clients[folder] = client
             session = make_session(client)
@@ -132,7 +133,10 @@ def make_main(data_dir: Path, server_url: str, demo: DemoAccounts | None):
         theme.apply(page)
         page.padding = 0
         folder = await device_folder(page, data_dir)
-        session = await devices.attach(folder, lambda client: Session(page, client, demo))
+        # On a phone the sign-in is kept in its Keychain or Keystore; elsewhere the keyring.
+        phone = bool(page.platform and page.platform.is_mobile()) and not page.web
+        storage = SecureStorage() if phone else None
+        session = await devices.attach(folder, lambda client: Session(page, client, demo), storage)
         client = session.client
         connectivity = ft.Connectivity()
         connectivity.on_change = lambda _e: client.connectivity_changed()
@@ -149,7 +153,7 @@ def make_main(data_dir: Path, server_url: str, demo: DemoAccounts | None):
         page.on_app_lifecycle_state_change = guarded(
             lambda e: devices.lifecycle(folder, session, e.state)
         )
-        page.data = (session, connectivity)  # keep the services alive with the page
+        page.data = (session, connectivity, storage)  # keep the services alive with the page
         await session.show()
 
     return main

@@ -45,6 +45,15 @@ class SignIn:
             "Password", password=True, can_reveal_password=True, on_submit=on(self._go)
         )
         self.error = error_text()
+        status = client.status()
+        if status.sign_in_expired:  # the server ended the session; nothing was lost
+            waiting = (
+                f" Your {status.pending} unsent change{'' if status.pending == 1 else 's'} "
+                "will be sent after you sign in."
+                if status.pending
+                else ""
+            )
+            show_error(self.error, f"Your sign-in has expired. Please sign in again.{waiting}")
         self.button = ft.FilledButton("Sign in", on_click=on(self._go))
         items: list[ft.Control] = [
             ft.Text(
