@@ -102,14 +102,16 @@ class TriageQuery:
         return replace(self, sort=TriageQuery.sort) != TriageQuery()
 
 
-def chooser(label: str, choices: list[tuple[str, str]], value: str, changed) -> ft.Dropdown:
+def chooser(
+    label: str, choices: list[tuple[str, str]], value: str, changed, width: int = 170
+) -> ft.Dropdown:
     """A compact dropdown for the filter bar (labelled for screen readers where placed)."""
     return ft.Dropdown(
         label=label,
         options=[ft.DropdownOption(key=k, text=t) for k, t in choices],
         value=value,
         enable_search=False,
-        width=170,  # two to a row on a phone
+        width=width,  # 170: two to a row on a phone
         dense=True,
         on_select=guarded(changed),
     )
@@ -193,6 +195,7 @@ class Triage(ListScreen):
                 [(k, words) for k, (words, _key) in SORTS.items()],
                 q.sort,
                 self._set("sort"),
+                width=250,  # "Soonest target first" in full
             ),
         }
         self.damp_box = ft.Checkbox(
