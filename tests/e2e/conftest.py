@@ -150,11 +150,19 @@ def see(page: Page, text: str | re.Pattern) -> None:
 
 
 def type_into(page: Page, label: str, text: str) -> None:
-    """Type as a person does: tap the field, clear it, type."""
+    """Type as a person does: tap the field, select what is there, type over it. A field
+    that redraws as it is tapped (an error clearing) can drop the selection: then again."""
     box = page.get_by_role("textbox", name=label)
-    box.click()
-    box.fill("")
-    page.keyboard.type(text)
+    for _ in range(3):
+        box.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        page.keyboard.type(text)
+        try:
+            expect(box).to_have_value(text, timeout=3_000)
+            return
+        except AssertionError:
+            continue
     expect(box).to_have_value(text)
 
 
