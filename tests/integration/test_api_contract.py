@@ -37,6 +37,7 @@ def schemathesis(url: str, token: str, *selection: str) -> subprocess.CompletedP
     )  # fmt: skip
 
 
+@pytest.mark.contract
 @pytest.mark.parametrize("role", sorted(DEMO_ACCOUNTS))
 def test_the_api_answers_as_its_openapi_document_says(server, role):
     login = {"email": DEMO_ACCOUNTS[role], "password": DEMO_PASSWORD}
