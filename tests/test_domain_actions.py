@@ -421,7 +421,8 @@ def test_an_insured_gas_safe_plumber_covering_the_district_is_eligible():
         ({"certificates": {}}, "This work needs a valid Gas Safe certificate."),
         (
             {"certificates": {"gas_safe": date(2026, 3, 31)}},
-            "This work needs a valid Gas Safe certificate.",
+            "Your Gas Safe registration expired on 31 March 2026, so you can't take gas work. "
+            "Upload your renewed certificate.",
         ),
         (
             {"insurance_expires": date(2026, 3, 31)},
@@ -450,10 +451,10 @@ def test_a_certificate_and_insurance_expiring_today_are_still_in_date():
     assert eligibility_problem(tp, gas_job(), TODAY) is None
 
 
-def test_electrical_work_needs_niceic_but_plumbing_needs_no_certificate():
+def test_electrical_work_needs_a_registration_but_plumbing_needs_no_certificate():
     tp = profile(PLUMBER, trades=[Trade.ELECTRICAL, Trade.PLUMBING], certificates={})
     assert eligibility_problem(tp, gas_job(trade=Trade.ELECTRICAL), TODAY) == (
-        "This work needs a valid NICEIC certificate."
+        "This work needs a valid NICEIC, NAPIT or ELECSA certificate."
     )
     assert eligibility_problem(tp, gas_job(trade=Trade.PLUMBING), TODAY) is None
 
@@ -584,3 +585,75 @@ def test_an_offer_cannot_change_once_the_job_is_awarded_or_by_anyone_else(market
     market.do(OFFICER, "award", job_id=JOB, offer_id=f"offer-{RIVAL.id}")
     refused = market.refused(PLUMBER, "withdraw_offer", offer_id=f"offer-{PLUMBER.id}")
     assert refused.message == "This offer was declined and can't change."
+
+
+# -- eligibility when work changes hands and begins -------------------------------------
+
+LAPSES = date(2026, 4, 3)  # Pat's Gas Safe registration runs out on Friday
+AFTER_IT_LAPSED = NOW + timedelta(days=3)
+
+
+def gas_market(market: Market) -> Market:
+    market.repo.put(profile(PLUMBER, certificates={"gas_safe": LAPSES}))
+    market.reported(trade="gas", title="Boiler not firing")
+    return market
+
+
+def test_an_offer_made_under_a_valid_gas_safe_registration_cannot_be_awarded_after_it_expires(
+    market,
+):
+    gas_market(market).do(OFFICER, "post_job", job_id=JOB, priority="routine")
+    market.do(PLUMBER, "put_forward", offer_id="pat", job_id=JOB, price_pence=20_000,
+              earliest_slot="2026-04-02")  # fmt: skip
+    rejected = market.refused(OFFICER, "award", now=AFTER_IT_LAPSED, job_id=JOB, offer_id="pat")
+    assert rejected.code == "not_eligible"
+    assert rejected.message == (
+        "Pat Pipe's Gas Safe registration expired on 3 April 2026, so they can't be awarded "
+        "gas work."
+    )
+    market.do(OFFICER, "award", job_id=JOB, offer_id="pat")  # the day it was still in date
+
+
+def test_a_gas_job_awarded_in_date_cannot_be_started_once_the_registration_expires(market):
+    gas_market(market).do(OFFICER, "post_job", job_id=JOB, priority="routine",
+                          award_mode="first_to_accept", fixed_price_pence=20_000)  # fmt: skip
+    market.do(PLUMBER, "accept_job", job_id=JOB)
+    rejected = market.refused(PLUMBER, "start_visit", now=AFTER_IT_LAPSED, job_id=JOB,
+                              visit_id="v")  # fmt: skip
+    assert rejected.code == "not_eligible"
+    assert rejected.message == (
+        "Your Gas Safe registration expired on 3 April 2026, so you can't take gas work. "
+        "Upload your renewed certificate."
+    )
+    assert market.job.started_at is None
+
+
+def test_a_fixed_price_gas_job_cannot_be_accepted_once_the_registration_expires(market):
+    gas_market(market).do(OFFICER, "post_job", job_id=JOB, priority="routine",
+                          award_mode="first_to_accept", fixed_price_pence=20_000)  # fmt: skip
+    rejected = market.refused(PLUMBER, "accept_job", now=AFTER_IT_LAPSED, job_id=JOB)
+    assert rejected.message.startswith("Your Gas Safe registration expired on 3 April 2026")
+
+
+@pytest.mark.parametrize("scheme", ["niceic", "napit", "elecsa"])
+def test_members_of_any_electrical_scheme_may_put_themselves_forward_for_electrical_work(
+    market, scheme
+):
+    market.repo.put(profile(PLUMBER, trades=[Trade.ELECTRICAL],
+                            certificates={scheme: date(2027, 1, 31)}))  # fmt: skip
+    market.reported(trade="electrical", title="Socket sparking")
+    market.do(OFFICER, "post_job", job_id=JOB, priority="urgent")
+    market.do(PLUMBER, "put_forward", offer_id="o", job_id=JOB, price_pence=18_000,
+              earliest_slot="2026-04-02")  # fmt: skip
+    assert market.repo.tables["offers"]["o"].status is OfferStatus.OPEN
+
+
+def test_an_electrician_whose_niceic_lapsed_but_napit_is_in_date_may_still_work():
+    tp = profile(PLUMBER, trades=[Trade.ELECTRICAL],
+                 certificates={"niceic": date(2026, 1, 1), "napit": date(2026, 9, 1)})  # fmt: skip
+    assert eligibility_problem(tp, gas_job(trade=Trade.ELECTRICAL), TODAY) is None
+    lapsed = tp.model_copy(update={"certificates": {"niceic": date(2026, 1, 1)}})
+    assert eligibility_problem(lapsed, gas_job(trade=Trade.ELECTRICAL), TODAY) == (
+        "Your NICEIC registration expired on 1 January 2026, so you can't take electrical "
+        "work. Upload your renewed certificate."
+    )

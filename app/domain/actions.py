@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from app.domain import commands as c
 from app.domain import evidence, policy
-from app.domain.eligibility import check_eligible
+from app.domain.eligibility import check_awardable, check_eligible
 from app.domain.lifecycle import FINISHED, Action, Actor, Rejected, can_put_forward, decide
 from app.domain.models import JobStatus, OfferStatus, User
 from app.domain.records import Extra, Home, Job, Offer, Record, Tradesperson, Visit
@@ -200,6 +200,10 @@ def award(repo: Repo, ctx: Context, a: c.Award) -> None:
         raise Rejected("not_found", "This offer is no longer available.")
     if offer.status is not OfferStatus.OPEN:
         raise Rejected("offer_closed", "This tradesperson has withdrawn their offer.")
+    tp = repo.get("tradespeople", offer.tradesperson_id)
+    if not isinstance(tp, Tradesperson):
+        raise Rejected("not_eligible", "This tradesperson's profile is no longer available.")
+    check_awardable(tp, job, ctx.now.date())  # offers can outlive a registration
     _move(repo, ctx, job, Action.AWARD, awarded_to=offer.tradesperson_id, awarded_offer_id=offer.id)
     for other in repo.find("offers", "job_id", job.id):
         status = OfferStatus.ACCEPTED if other.id == offer.id else OfferStatus.DECLINED
@@ -220,6 +224,8 @@ def withdraw_award(repo: Repo, ctx: Context, a: c.WithdrawAward) -> None:
 @handles(c.StartVisit)
 def start_visit(repo: Repo, ctx: Context, a: c.StartVisit) -> None:
     job = _job(repo, a.job_id)
+    decide(job, Action.START, ctx.actor)  # not yours says so before your certificates do
+    check_eligible(_tradesperson(repo, ctx), job, ctx.now.date())
     _move(repo, ctx, job, Action.START, started_at=job.started_at or ctx.now)
     repo.save(
         Visit(
