@@ -54,9 +54,6 @@ TRADE_LABELS = {
     Trade.GENERAL: "General repairs",
 }
 
-# Work that the law says only a certified person may do, and the certificate it needs.
-REGULATED_TRADES = {Trade.GAS: "gas_safe", Trade.ELECTRICAL: "niceic"}
-
 
 class Priority(StrEnum):
     EMERGENCY = "emergency"
