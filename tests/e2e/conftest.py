@@ -109,7 +109,8 @@ def open_app(browser: Browser, url: str, size: str = "phone") -> Page:
 
 def sign_in_as(page: Page, role: str) -> None:
     page.get_by_role("button", name=re.compile(f"^Sign in as {role}")).click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    # A password check costs the server a tenth of a second alone, seconds on a busy CI.
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=WAIT_MS)
 
 
 def go_to(page: Page, screen: str) -> None:

@@ -159,6 +159,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
         mine.get_by_role("button", name="Open in maps").click()
     expect(maps.value).to_have_url(re.compile(r"^https://www\.google\.com/maps/search/.*E\d"))
     maps.value.close()
+    trade.bring_to_front()  # the maps tab took the front: a hidden tab misses clicks
     shoot(trade, "trade-my-jobs-call-and-map")
     mine.get_by_role("button", name="Start visit").click()
     see(trade, re.compile(r"^Visit started\."))
