@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import types
 import typing
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 
@@ -59,6 +60,44 @@ def photo(owner: User, stage: PhotoStage) -> dict:
     return {"sha256": f"{abs(hash((owner.id, stage.value))):064x}"[-64:], "stage": stage.value}
 
 
+Photo = Callable[[User, PhotoStage, str], dict]  # whose, what stage, what it shows
+
+
+def story(landlord: str, photo: Photo, today: date) -> list[tuple[str, str, dict]]:
+    """How each landlord's world comes about, as (who, command, arguments): three reports,
+    two posted, one with two offers awarded and in progress with extra work asked for, and
+    an open offer on the other. The domain matrix and the server tests both play it."""
+    cast, at = PEOPLE[landlord], landlord  # ids are the landlord's name and a suffix
+    slot = (today + timedelta(days=1)).isoformat()
+
+    def offer(who: str, key: str, job: int, pence: int) -> tuple[str, str, dict]:
+        return (who, "put_forward", {"offer_id": f"{at}-offer-{key}", "job_id": f"{at}-job-{job}",
+                                     "price_pence": pence, "earliest_slot": slot})  # fmt: skip
+
+    steps = [
+        ("resident", "report_repair", {
+            "job_id": f"{at}-job-{n}", "trade": "plumbing", "title": f"Leak {n}",
+            "access_notes": "Key safe code 1234",
+            "photos": [photo(cast["resident"], PhotoStage.REPORT, f"{at}-report-{n}")],
+        })
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    steps += [("officer", "post_job", {"job_id": f"{at}-job-{n}", "priority": "urgent"})
+              for n in (2, 3)]  # fmt: skip
+    steps += [offer("plumber", "plumber", 3, 10_000), offer("rival", "rival", 3, 10_000)]
+    steps += [
+        ("officer", "award", {"job_id": f"{at}-job-3", "offer_id": f"{at}-offer-plumber"}),
+        offer("plumber", "2", 2, 9_000),
+        ("plumber", "start_visit", {"job_id": f"{at}-job-3", "visit_id": f"{at}-visit"}),
+        ("plumber", "request_extra", {
+            "extra_id": f"{at}-extra", "job_id": f"{at}-job-3", "reason": "Valve seized",
+            "price_pence": 5_000,
+            "photos": [photo(cast["plumber"], PhotoStage.EXTRA, f"{at}-extra")],
+        }),
+    ]  # fmt: skip
+    return steps
+
+
 class World:
     def __init__(self) -> None:
         self.repo = MemoryRepo()
@@ -87,53 +126,13 @@ class World:
                         insurance_expires=date(2030, 1, 1),
                     )
                 )
-            self._jobs(landlord, cast)
+            for who, name, args in story(
+                landlord, lambda u, stage, _what: photo(u, stage), NOW.date()
+            ):
+                self.do(cast[who], name, **args)
 
     def do(self, user: User, name: str, **args) -> None:
         apply(self.repo, Context(user=user, now=NOW), name, args)
-
-    def _jobs(self, landlord: str, cast: dict[str, User]) -> None:
-        resident, officer, plumber = cast["resident"], cast["officer"], cast["plumber"]
-        for n in (1, 2, 3):
-            self.do(
-                resident,
-                "report_repair",
-                job_id=f"{landlord}-job-{n}",
-                trade="plumbing",
-                title=f"Leak number {n}",
-                photos=[photo(resident, PhotoStage.REPORT)],
-            )
-        for n in (2, 3):
-            self.do(officer, "post_job", job_id=f"{landlord}-job-{n}", priority="urgent")
-        slot = (NOW + timedelta(days=1)).date().isoformat()
-        for who in ("plumber", "rival"):
-            self.do(
-                cast[who],
-                "put_forward",
-                offer_id=f"{landlord}-offer-{who}",
-                job_id=f"{landlord}-job-3",
-                price_pence=10_000,
-                earliest_slot=slot,
-            )
-        self.do(officer, "award", job_id=f"{landlord}-job-3", offer_id=f"{landlord}-offer-plumber")
-        self.do(
-            plumber,
-            "put_forward",
-            offer_id=f"{landlord}-offer-2",
-            job_id=f"{landlord}-job-2",
-            price_pence=9_000,
-            earliest_slot=slot,
-        )
-        self.do(plumber, "start_visit", job_id=f"{landlord}-job-3", visit_id=f"{landlord}-visit")
-        self.do(
-            plumber,
-            "request_extra",
-            extra_id=f"{landlord}-extra",
-            job_id=f"{landlord}-job-3",
-            reason="Valve seized",
-            price_pence=5_000,
-            photos=[photo(plumber, PhotoStage.EXTRA)],
-        )
 
     def snapshot(self) -> dict:
         return {name: dict(rows) for name, rows in self.repo.tables.items() if rows}

@@ -25,7 +25,7 @@ from app.photos import prepare_photo
 from app.sync import protocol as p
 from server_stub import db, security
 from server_stub.app import create_app
-from tests.test_authorisation import EVERYONE, LANDLORDS, PEOPLE
+from tests.test_authorisation import EVERYONE, LANDLORDS, PEOPLE, story
 
 PASSWORD = "correct horse"
 SLOT = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
@@ -45,7 +45,8 @@ class Server:
         if like is None:
             self._people()
             for landlord in LANDLORDS:
-                self._jobs(PEOPLE[landlord])
+                for who, name, args in story(landlord, self.photo, datetime.now(UTC).date()):
+                    self.do(PEOPLE[landlord][who], name, **args)
 
     def _people(self) -> None:
         hashed = security.hash_password(PASSWORD)
@@ -124,50 +125,6 @@ class Server:
     def do(self, user: User, name: str, **args) -> None:
         result = self.push(user, name, **args)
         assert result.status == "applied", (name, result.message)
-
-    def _jobs(self, cast: dict[str, User]) -> None:
-        lord = cast["officer"].landlord_id
-        resident, officer, plumber = cast["resident"], cast["officer"], cast["plumber"]
-        for n in (1, 2, 3):
-            self.do(
-                resident,
-                "report_repair",
-                job_id=f"{lord}-job-{n}",
-                trade="plumbing",
-                title=f"Leak {n}",
-                access_notes="Key safe code 1234",
-                photos=[self.photo(resident, PhotoStage.REPORT, f"{lord}-report-{n}")],
-            )
-        for n in (2, 3):
-            self.do(officer, "post_job", job_id=f"{lord}-job-{n}", priority="urgent")
-        for who in ("plumber", "rival"):
-            self.do(
-                cast[who],
-                "put_forward",
-                offer_id=f"{lord}-offer-{who}",
-                job_id=f"{lord}-job-3",
-                price_pence=10_000,
-                earliest_slot=SLOT,
-            )
-        self.do(officer, "award", job_id=f"{lord}-job-3", offer_id=f"{lord}-offer-plumber")
-        self.do(
-            plumber,
-            "put_forward",
-            offer_id=f"{lord}-offer-2",
-            job_id=f"{lord}-job-2",
-            price_pence=9_000,
-            earliest_slot=SLOT,
-        )
-        self.do(plumber, "start_visit", job_id=f"{lord}-job-3", visit_id=f"{lord}-visit")
-        self.do(
-            plumber,
-            "request_extra",
-            extra_id=f"{lord}-extra",
-            job_id=f"{lord}-job-3",
-            reason="Valve seized",
-            price_pence=5_000,
-            photos=[self.photo(plumber, PhotoStage.EXTRA, f"{lord}-extra")],
-        )
 
     def pull(self, user: User, cursor: str = "") -> tuple[list[p.Change], str]:
         changes: list[p.Change] = []
