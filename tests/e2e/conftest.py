@@ -203,3 +203,18 @@ def confirm_award(officer: Page, business: str | None = None) -> None:
             confirm.get_by_text(re.compile(f"^Award to {re.escape(business)} for £"))
         ).to_be_visible()
     confirm.get_by_role("button", name="Award job").click()
+
+
+def post_job(officer: Page, title: str, priority: str = "Urgent (5 working days)") -> None:
+    """The officer posts a new report to the marketplace with `priority`."""
+    card(officer, title).get_by_role("button", name="Post to marketplace").click()
+    officer.get_by_role("radio", name=priority).click()
+    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
+    expect(card(officer, title, says="0 offers")).to_be_visible()
+
+
+def put_forward(trade: Page, title: str, pounds: str) -> None:
+    """The tradesperson offers on a job from the board, earliest visit as offered."""
+    card(trade, title).get_by_role("button", name="Put yourself forward").click()
+    type_into(trade, "Your price in pounds", pounds)
+    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()

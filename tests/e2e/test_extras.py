@@ -16,6 +16,8 @@ from tests.e2e.conftest import (
     confirm_award,
     go_to,
     open_app,
+    post_job,
+    put_forward,
     see,
     shoot,
     sign_in_as,
@@ -43,17 +45,12 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     officer = open_app(browser, app_url, "desktop")
     sign_in_as(officer, "Housing officer")
     sync_until(officer, card(officer, TITLE))
-    card(officer, TITLE).get_by_role("button", name="Post to marketplace").click()
-    officer.get_by_role("radio", name="Urgent (5 working days)").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
-    expect(card(officer, TITLE, says="0 offers")).to_be_visible()
+    post_job(officer, TITLE)
 
     trade = open_app(browser, app_url)
     sign_in_as(trade, "Tradesperson")
     sync_until(trade, card(trade, TITLE))
-    card(trade, TITLE).get_by_role("button", name="Put yourself forward").click()
-    type_into(trade, "Your price in pounds", "90")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    put_forward(trade, TITLE, "90")
     expect(card(trade, TITLE, says="You put yourself forward: £90.00")).to_be_visible()
 
     sync_until(officer, card(officer, TITLE, says="1 offer"))

@@ -15,6 +15,8 @@ from tests.e2e.conftest import (
     confirm_award,
     go_to,
     open_app,
+    post_job,
+    put_forward,
     see,
     shoot,
     sign_in_as,
@@ -41,18 +43,13 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     officer = open_app(browser, app_url, "desktop")
     sign_in_as(officer, "Housing officer")
     sync_until(officer, card(officer, TITLE))
-    card(officer, TITLE).get_by_role("button", name="Post to marketplace").click()
-    officer.get_by_role("radio", name="Urgent (5 working days)").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
-    expect(card(officer, TITLE, says="0 offers")).to_be_visible()
+    post_job(officer, TITLE)
 
     # The plumber finds it on the job board and puts themselves forward.
     trade = open_app(browser, app_url)
     sign_in_as(trade, "Tradesperson")
     sync_until(trade, card(trade, TITLE))
-    card(trade, TITLE).get_by_role("button", name="Put yourself forward").click()
-    type_into(trade, "Your price in pounds", "120")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    put_forward(trade, TITLE, "120")
     expect(card(trade, TITLE, says="You put yourself forward: £120.00")).to_be_visible()
 
     # The officer sees the offer and awards the job.

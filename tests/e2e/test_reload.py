@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     choose,
     go_to,
     open_app,
+    post_job,
     see,
     sign_in_as,
     sync_status,
@@ -55,10 +56,7 @@ def test_reloading_before_and_after_sign_in_keeps_every_role_working(browser, ap
     title = "Cupboard door hanging off after reload"
     sync_until(officer, card(officer, title))
     expect(sync_status(officer)).to_contain_text("Up to date")
-    card(officer, title).get_by_role("button", name="Post to marketplace").click()
-    officer.get_by_role("radio", name="Routine (20 working days)").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
-    expect(card(officer, title, says="0 offers")).to_be_visible()
+    post_job(officer, title, "Routine (20 working days)")
     expect(sync_status(officer)).to_contain_text("Up to date")
 
     trade = open_app(browser, app_url)

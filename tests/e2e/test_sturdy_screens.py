@@ -15,6 +15,8 @@ from tests.e2e.conftest import (
     choose,
     go_to,
     open_app,
+    post_job,
+    put_forward,
     see,
     shoot,
     sign_in_as,
@@ -96,18 +98,13 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     officer.get_by_role("checkbox", name="Damp and mould only").click()
     expect(card(officer, LEAK)).to_have_count(0)
     officer.get_by_role("button", name="Clear filters").click()
-    card(officer, LEAK).get_by_role("button", name="Post to marketplace").click()
-    officer.get_by_role("radio", name="Urgent (5 working days)").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
-    expect(card(officer, LEAK, says="0 offers")).to_be_visible()
+    post_job(officer, LEAK)
 
     # The plumber offers, changes the price, withdraws, and offers again.
     trade = open_app(browser, app_url)
     sign_in_as(trade, "Tradesperson")
     sync_until(trade, card(trade, LEAK))
-    card(trade, LEAK).get_by_role("button", name="Put yourself forward").click()
-    type_into(trade, "Your price in pounds", "120")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    put_forward(trade, LEAK, "120")
     see(trade, re.compile(r"^You put yourself forward for £120\.00\."))
     go_to(trade, "My offers")
     expect(card(trade, LEAK, says="Your offer £120.00")).to_be_visible()
@@ -126,9 +123,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     expect(withdrawn).to_be_visible()
     expect(withdrawn.get_by_role("button", name="Withdraw offer")).to_have_count(0)
     go_to(trade, "Job board")
-    card(trade, LEAK).get_by_role("button", name="Put yourself forward").click()
-    type_into(trade, "Your price in pounds", "115")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    put_forward(trade, LEAK, "115")
     see(trade, re.compile(r"^You put yourself forward for £115\.00\."))
 
     # The officer sees one offer, and is asked to confirm the award by name and price.
