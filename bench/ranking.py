@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.domain.models import JobStatus, Trade  # noqa: E402
+from app.domain.models import JobStatus, Trade, Vetting  # noqa: E402
 from app.domain.ranking import TrackRecord, rank  # noqa: E402
 from app.domain.records import Job, Offer, Tradesperson, Visit  # noqa: E402
 
@@ -46,6 +46,7 @@ def marketplace(jobs: int, seed: int = 9):
         trades = rng.sample(TRADES, rng.randint(1, 3))
         people.append(
             Tradesperson(
+                status=Vetting.APPROVED,
                 id=f"tp-{n}",
                 name=f"Trade {n}",
                 business_name=f"Trade {n} Ltd",

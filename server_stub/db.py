@@ -18,13 +18,6 @@ from app.domain.records import RECORDS, TABLE_OF, Kind, Record
 
 metadata = sa.MetaData()
 
-landlords = sa.Table(
-    "landlords",
-    metadata,
-    sa.Column("id", sa.String, primary_key=True),
-    sa.Column("name", sa.String, nullable=False),
-)
-
 users = sa.Table(
     "users",
     metadata,
@@ -177,7 +170,7 @@ meta = sa.Table(
     sa.Column("value", sa.String, nullable=False),
 )
 
-jobs, offers = SYNCED["jobs"], SYNCED["offers"]
+jobs, offers, landlords = SYNCED["jobs"], SYNCED["offers"], SYNCED["landlords"]
 
 
 def create_engine(url: str) -> sa.Engine:

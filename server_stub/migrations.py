@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from app.domain.records import RECORDS
 from server_stub import db, security
 
 
@@ -114,10 +115,31 @@ def _v3_sessions(conn: sa.Connection) -> None:
         )
 
 
+def _v4_marketplace(conn: sa.Connection) -> None:
+    """Joining and award routes: landlords become a synced record with their own rules,
+    tradespeople have a vetting status (those already working are approved), jobs and
+    offers carry their award route and ranking. Every row gets its new fields' defaults."""
+    if "seq" not in {c["name"] for c in sa.inspect(conn).get_columns("landlords")}:
+        conn.exec_driver_sql("ALTER TABLE landlords ADD COLUMN seq BIGINT")
+    _add_missing_columns(conn)
+    conn.exec_driver_sql("UPDATE tradespeople SET status = 'approved' WHERE status IS NULL")
+    for name, table in db.SYNCED.items():
+        model = RECORDS[name].model
+        for row in conn.execute(sa.select(table)).mappings().all():
+            known = {k: v for k, v in row.items() if v is not None}
+            values = db.values_of(model.model_validate(known))
+            seq = row["seq"] if row["seq"] is not None else db.next_seq(conn)
+            conn.execute(
+                table.update().where(table.c.id == row["id"]).values({**values, "seq": seq})
+            )
+    _new_epoch(conn)
+
+
 STEPS: list[Callable[[sa.Connection], None]] = [
     lambda conn: None,  # 1: the schema as first released (create_all)
     _v2_owners,
     _v3_sessions,
+    _v4_marketplace,
 ]
 LATEST = len(STEPS)
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.domain import policy
+from app.domain.ranking import TrackRecord
 from app.domain.records import RECORDS, TABLE_OF, Record
 from server_stub import db
 
@@ -39,6 +40,12 @@ class SqlRepo:
             db.blob_owners.c.user_id == user_id, db.blob_owners.c.sha256.in_(list(shas))
         )
         return set(self.conn.execute(q).scalars())
+
+    def history(self, landlord_id: str) -> TrackRecord:
+        """Every past job and visit of the landlord, as track records."""
+        jobs = self.find("jobs", "landlord_id", landlord_id)
+        visits = self.find("visits", "landlord_id", landlord_id)
+        return TrackRecord.build(jobs, visits)
 
     def save(self, record: Record) -> None:
         name = TABLE_OF[type(record)]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.domain.models import Role, User
+from app.domain.ranking import TrackRecord
 from app.domain.records import TABLE_OF, Home, Record
 
 HOME = Home(
@@ -60,5 +61,10 @@ class MemoryRepo:
 
     def save(self, record: Record) -> None:
         self.tables[TABLE_OF[type(record)]][record.id] = record
+
+    def history(self, landlord_id: str) -> TrackRecord:
+        jobs = [j for j in self.tables["jobs"].values() if j.landlord_id == landlord_id]
+        visits = [v for v in self.tables["visits"].values() if v.landlord_id == landlord_id]
+        return TrackRecord.build(jobs, visits)
 
     put = save

@@ -23,7 +23,7 @@ from app.domain import policy
 from app.domain.actions import Context, apply
 from app.domain.commands import COMMANDS, Command
 from app.domain.lifecycle import Rejected
-from app.domain.models import PhotoStage, Role, Trade, User
+from app.domain.models import PhotoStage, Role, Trade, User, Vetting
 from app.domain.records import Home, Tradesperson
 from tests.cast import MemoryRepo
 
@@ -117,6 +117,7 @@ class World:
                 u = cast[key]
                 self.repo.put(
                     Tradesperson(
+                        status=Vetting.APPROVED,
                         id=u.id,
                         landlord_id=landlord,
                         name=u.name,
@@ -149,12 +150,24 @@ class World:
         return caught.value
 
 
+# Fields whose valid values a type alone does not give.
+VALID = {
+    "districts": ["M4"],
+    "working_days": [0, 1, 2, 3, 4],
+    "trades": ["plumbing"],
+    "decision": "approve",
+    "kind": "sole_trader",
+    "phone": "",
+    "offer_ids": ["no-such-offer"],
+}
+
+
 def sample(command: type[Command], ids: dict[str, str]) -> dict:
     """Valid arguments for `command`, with the given ids, whatever its fields are."""
     args: dict = {}
     for name, field in command.model_fields.items():
-        if name in ids:
-            args[name] = ids[name]
+        if name in ids or name in VALID:
+            args[name] = ids.get(name, VALID.get(name))
             continue
         kind = field.annotation
         if typing.get_origin(kind) in (typing.Union, types.UnionType):
@@ -178,8 +191,8 @@ def sample(command: type[Command], ids: dict[str, str]) -> dict:
             args[name] = (NOW + timedelta(days=1)).date().isoformat()
         elif kind is str:
             args[name] = "x" * max(low, 3)
-        elif typing.get_origin(kind) is list:
-            args[name] = []
+        elif typing.get_origin(kind) in (list, dict):
+            args[name] = typing.get_origin(kind)()
         elif not (isinstance(kind, type) and issubclass(kind, BaseModel)):
             raise AssertionError(f"{command.__name__}.{name}: no sample for {kind}")
     return args

@@ -11,7 +11,7 @@ from app.domain.actions import Context, apply
 from app.domain.eligibility import eligibility_problem
 from app.domain.evidence import check_completion, check_extra, check_no_access
 from app.domain.lifecycle import Rejected
-from app.domain.models import JobStatus, OfferStatus, PhotoRef, PhotoStage, Trade, User
+from app.domain.models import JobStatus, OfferStatus, PhotoRef, PhotoStage, Trade, User, Vetting
 from app.domain.records import Job, Tradesperson
 from app.domain.targets import damp_and_mould_timers
 from tests.cast import HOME, OFFICER, PLUMBER, RESIDENT, MemoryRepo
@@ -33,7 +33,7 @@ def profile(user: User, **changes) -> Tradesperson:
         "certificates": {"gas_safe": date(2027, 1, 31)},
         "insurance_expires": date(2026, 12, 31),
     }
-    return Tradesperson(**(fields | changes))
+    return Tradesperson(status=Vetting.APPROVED, **(fields | changes))
 
 
 def photo(stage: PhotoStage, n: int = 1) -> dict:

@@ -49,6 +49,7 @@ from app.domain.models import (
     Role,
     Trade,
     User,
+    Vetting,
 )
 from app.domain.records import Home, Job, Record, Tradesperson
 from tests.cast import MemoryRepo
@@ -108,6 +109,7 @@ def _world() -> list[Record]:
             user = USERS[f"{landlord}-{key}"]
             records.append(
                 Tradesperson(
+                    status=Vetting.APPROVED,
                     id=user.id,
                     landlord_id=landlord,
                     name=user.name,
@@ -182,6 +184,23 @@ def applies(name: str, status: JobStatus) -> bool:
     if name == "rate_job":
         return status in (S.COMPLETED, S.CLOSED)
     return True
+
+
+# A tradesperson's details and an officer's decision: good values, then bad ones.
+PROFILE = {
+    "districts": lambda today: ([["M4"], ["M4", "E8"]], [["m4"], ["Narnia"], []]),
+    "working_days": lambda today: ([[0, 1, 2, 3, 4], [5]], [[7], []]),
+    "trades": lambda today: ([["plumbing"], ["plumbing", "gas"]], [[]]),
+    "certificates": lambda today: (
+        [{}, {"gas_safe": (today + timedelta(days=200)).isoformat()}],
+        [{"bogus": today.isoformat()}, {"gas_safe": (today - timedelta(days=1)).isoformat()}],
+    ),
+    "certificate_numbers": lambda today: ([{}, {"gas_safe": "123456"}], [{"x": "1"}]),
+    "gas_categories": lambda today: ([[], ["boilers"]], [["toasters"]]),
+    "decision": lambda today: (["approve", "refuse", "more_info"], ["maybe"]),
+    "kind": lambda today: (["sole_trader", "business"], ["in_house"]),
+    "phone": lambda today: (["", "07700 900000"], ["call me"]),
+}
 
 
 def _plain(kind: Any) -> Any:
@@ -412,6 +431,12 @@ class Lifecycle(RuleBasedStateMachine):
             kind, limits = _plain(field.annotation), _bounds(field)
             if name == "photos":
                 details[name] = self.photos(roll, command, actor, limits["max_length"])
+            elif name in PROFILE:
+                details[name] = roll.pick(*PROFILE[name](today))
+            elif name == "offer_ids":
+                open_ = [o.id for o in self.rows("offers") if o.job_id == args.get("job_id")]
+                every = [o.id for o in self.rows("offers")] + ["missing-offer"]
+                details[name] = roll.pick([open_[:3]] if open_ else [every[:1]], [every[:4], []])
             elif name == "fixed_price_pence" and details.get("award_mode") == "first_to_accept":
                 details[name] = roll.pick(PRICES, [None, 0, MAX_PRICE_PENCE + 1])
             elif kind is int and "le" in limits and limits["le"] <= 10:  # ratings

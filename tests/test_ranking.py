@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.models import JobStatus, Trade
+from app.domain.models import JobStatus, Trade, Vetting
 from app.domain.ranking import PART_NAMES, RankingWeights, TrackRecord, rank, why_not
 from app.domain.records import Job, Offer, Tradesperson, Visit
 
@@ -29,7 +29,7 @@ def trade(tp_id: str, name: str, **changes) -> Tradesperson:
         "certificates": {"gas_safe": date(2027, 1, 31)},
         "insurance_expires": date(2026, 12, 31),
     }
-    return Tradesperson(**(fields | changes))
+    return Tradesperson(status=Vetting.APPROVED, **(fields | changes))
 
 
 def open_job(**changes) -> Job:

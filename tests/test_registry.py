@@ -11,10 +11,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.domain import policy
-from app.domain.models import Role, User
-from app.domain.records import RECORDS
+from app.domain.models import Role, User, Vetting
+from app.domain.records import RECORDS, Tradesperson
 from app.store import Store
 from server_stub import db, migrations
+from server_stub.repo import SqlRepo
 
 
 def test_every_field_of_every_record_has_a_server_column():
@@ -71,6 +72,10 @@ def _as_first_released(path: Path) -> None:
         DROP TABLE departures; DROP TABLE photo_refs; DROP TABLE blob_owners;
         ALTER TABLE offers DROP COLUMN landlord_id; ALTER TABLE visits DROP COLUMN landlord_id;
         ALTER TABLE jobs DROP COLUMN closed_at;
+        ALTER TABLE jobs DROP COLUMN shortlist; ALTER TABLE jobs DROP COLUMN award_reason;
+        ALTER TABLE offers DROP COLUMN parts; ALTER TABLE tradespeople DROP COLUMN status;
+        DROP TABLE landlords; CREATE TABLE landlords (id VARCHAR PRIMARY KEY, name VARCHAR);
+        INSERT INTO landlords VALUES ('l1', 'Landlord One');
         DROP TABLE mutations; DROP TABLE devices;
         CREATE TABLE mutations (id VARCHAR PRIMARY KEY, device_id VARCHAR NOT NULL,
             seq INTEGER NOT NULL, user_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
@@ -97,12 +102,19 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
             description="", location="", access_notes="", status="completed",
             damp_and_mould=False, award_mode="offers", reported_at=datetime.now(UTC),
             completed_at=datetime(2026, 1, 2, tzinfo=UTC), completion_notes="", review="",
-            photos=["c" * 64], district="E8", street="1 A St", seq=1,
+            photos=["c" * 64], district="E8", street="1 A St", shortlist=[], award_reason="", seq=1,
+        ))  # fmt: skip
+        conn.execute(db.SYNCED["tradespeople"].insert().values(
+            id="t", landlord_id="l1", name="T", business_name="T Ltd", trades=["plumbing"],
+            districts=["E8"], seq=3, **{k: v for k, v in db.values_of(Tradesperson(
+                id="t", name="T", business_name="T Ltd", trades=[], districts=[]
+            )).items() if k not in ("id", "landlord_id", "name", "business_name", "trades",
+                                    "districts")},
         ))  # fmt: skip
         conn.execute(db.SYNCED["offers"].insert().values(
             id="o1", landlord_id="l1", job_id="j1", tradesperson_id="t", business_name="",
             price_pence=1, earliest_slot=datetime(2026, 1, 1).date(), note="", status="open",
-            created_at=datetime.now(UTC), seq=2,
+            created_at=datetime.now(UTC), summary={}, parts=[], explanation=[], seq=2,
         ))  # fmt: skip
         epoch = db.epoch(conn)
     engine.dispose()
@@ -121,4 +133,11 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
         assert conn.execute(sa.select(db.blob_owners.c.user_id)).scalar() == "u1"
         assert conn.execute(sa.select(db.photo_refs.c.id)).scalar() == "j1"
         assert db.epoch(conn) != epoch, "devices must pull the changed rows again"
+        # Step 4: landlords became a synced record; the working tradesperson is approved;
+        # new fields have their defaults.
+        repo = SqlRepo(conn)
+        landlord = repo.get("landlords", "l1")
+        assert landlord is not None and landlord.name == "Landlord One"
+        assert repo.get("tradespeople", "t").status is Vetting.APPROVED
+        assert repo.get("jobs", "j1").shortlist == [] and repo.get("offers", "o1").parts == []
     engine.dispose()

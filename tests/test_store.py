@@ -13,7 +13,7 @@ import pytest
 
 from app.domain.actions import Context
 from app.domain.lifecycle import Rejected
-from app.domain.models import AwardMode, JobStatus, Trade, User
+from app.domain.models import AwardMode, JobStatus, Trade, User, Vetting
 from app.domain.records import Home, Job, Tradesperson
 from app.store import Store
 from app.store.migrations import MIGRATIONS
@@ -23,6 +23,7 @@ from tests.cast import HOME, PLUMBER, RESIDENT
 NOW = datetime(2026, 4, 2, 10, 0, tzinfo=UTC)
 TAKEN = "This job was awarded to another tradesperson."
 PROFILE = Tradesperson(
+    status=Vetting.APPROVED,
     id=PLUMBER.id,
     name=PLUMBER.name,
     business_name="Pat Pipe Plumbing Ltd",

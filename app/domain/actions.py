@@ -8,17 +8,41 @@ handler."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from app.domain import commands as c
 from app.domain import evidence, policy
-from app.domain.eligibility import check_awardable, check_eligible
+from app.domain.eligibility import (
+    REGULATED,
+    check_awardable,
+    check_eligible,
+    long_date,
+    names_of,
+)
 from app.domain.lifecycle import FINISHED, Action, Actor, Rejected, can_put_forward, decide
-from app.domain.models import JobStatus, OfferStatus, User
-from app.domain.records import Extra, Home, Job, Offer, Record, Tradesperson, Visit
-from app.domain.targets import damp_and_mould_timers, target_for
+from app.domain.models import (
+    AwardMode,
+    JobStatus,
+    OfferStatus,
+    Priority,
+    Role,
+    User,
+    Vetting,
+    utc,
+)
+from app.domain.ranking import (
+    TYPICAL_PRICE_PENCE,
+    Candidate,
+    RankingWeights,
+    TrackRecord,
+    rank,
+    target_date,
+    why_not,
+)
+from app.domain.records import Extra, Home, Job, Landlord, Offer, Record, Tradesperson, Visit
+from app.domain.targets import UK, TargetPolicy, damp_and_mould_timers, target_for
 
 
 class Repo(Protocol):
@@ -26,6 +50,7 @@ class Repo(Protocol):
     def find(self, table: str, field: str, value: str) -> list[Any]: ...
     def own_photos(self, user_id: str, shas: Iterable[str]) -> set[str]: ...
     def save(self, record: Record) -> None: ...
+    def history(self, landlord_id: str) -> TrackRecord: ...
 
 
 @dataclass(frozen=True)
@@ -33,10 +58,15 @@ class Context:
     user: User
     now: datetime
     phone: str | None = None
+    role: Role | None = None  # the role this action is taken in, for people with two
 
     @property
     def actor(self) -> Actor:
-        return Actor(self.user.id, self.user.role)
+        return Actor(self.user.id, self.role or self.user.role)
+
+    @property
+    def today(self):
+        return utc(self.now).astimezone(UK).date()
 
 
 C = TypeVar("C", bound=c.Command)
@@ -56,6 +86,7 @@ def apply(repo: Repo, ctx: Context, name: str, raw_args: Any) -> None:
     """Validate, authorise and apply one command, or raise `Rejected` having changed nothing."""
     command = c.parse(name, raw_args)
     policy.authorise(repo, ctx.user, command)
+    ctx = replace(ctx, role=ctx.user.acting_as(command.roles))
     HANDLERS[type(command)](repo, ctx, command)
 
 
@@ -103,24 +134,75 @@ def report_repair(repo: Repo, ctx: Context, a: c.ReportRepair) -> None:
     )
 
 
+def landlord_of(repo: Repo, landlord_id: str) -> Landlord:
+    """A landlord's rules; one that has set none gets the defaults."""
+    found = repo.get("landlords", landlord_id)
+    return found if isinstance(found, Landlord) else Landlord(id=landlord_id, name="")
+
+
+def targets_of(landlord: Landlord) -> TargetPolicy:
+    return TargetPolicy(
+        emergency_hours=landlord.emergency_make_safe_hours,
+        urgent_days=landlord.urgent_days,
+        routine_days=landlord.routine_days,
+        planned_days=landlord.planned_days,
+        right_to_repair=landlord.right_to_repair,
+    )
+
+
+def weights_of(landlord: Landlord) -> RankingWeights:
+    return RankingWeights(
+        **landlord.ranking_weights,
+        typical_price_pence={**TYPICAL_PRICE_PENCE, **landlord.schedule_of_rates},
+    )
+
+
 @handles(c.PostJob)
 def post_job(repo: Repo, ctx: Context, a: c.PostJob) -> None:
     job = _job(repo, a.job_id)
-    if a.award_mode == "first_to_accept" and a.fixed_price_pence is None:
+    landlord = landlord_of(repo, job.landlord_id)
+    mode = a.award_mode or landlord.route_for(a.priority, job.district)
+    if mode is AwardMode.FIRST_TO_ACCEPT and a.fixed_price_pence is None:
         raise Rejected("invalid", "Give a fixed price for a job that goes to the first to accept.")
-    target = target_for(a.priority, job.reported_at)
+    direct = None
+    if mode is AwardMode.DIRECT:
+        direct = repo.get("tradespeople", landlord.direct_to or "")
+        if not isinstance(direct, Tradesperson):
+            raise Rejected(
+                "no_direct",
+                "There is no in-house team or framework contractor to award this to directly. "
+                "Choose another way to award it.",
+            )
+        check_awardable(direct, job, ctx.today)
+    target = target_for(a.priority, job.reported_at, targets_of(landlord))
     if job.damp_and_mould:  # Awaab's Law: the investigation deadline binds whatever the priority
         target = min(target, damp_and_mould_timers(job.reported_at).investigate_by)
-    _move(
+    emergency = a.priority is Priority.EMERGENCY
+    job = _move(
         repo,
         ctx,
         job,
         Action.POST,
         priority=a.priority,
         target_at=target,
-        award_mode=a.award_mode,
+        attend_by=job.reported_at + timedelta(hours=landlord.emergency_attend_hours)
+        if emergency
+        else None,
+        award_mode=mode,
         fixed_price_pence=a.fixed_price_pence,
+        offers_close_at=ctx.now + timedelta(hours=landlord.auto_award_hours)
+        if mode is AwardMode.AUTO
+        else None,
     )
+    if direct is not None:
+        _move(
+            repo,
+            ctx,
+            job,
+            Action.AWARD,
+            awarded_to=direct.id,
+            award_reason=f"Awarded directly to {direct.business_name}.",
+        )
 
 
 def _tradesperson(repo: Repo, ctx: Context) -> Tradesperson:
@@ -135,14 +217,13 @@ def put_forward(repo: Repo, ctx: Context, a: c.PutForward) -> None:
     job = _job(repo, a.job_id)
     can_put_forward(job, ctx.actor)
     tp = _tradesperson(repo, ctx)
-    check_eligible(tp, job, ctx.now.date())
+    check_eligible(tp, job, ctx.today)
     if any(
         o.tradesperson_id == ctx.user.id and o.status is OfferStatus.OPEN
         for o in repo.find("offers", "job_id", job.id)
     ):
         raise Rejected("already_offered", "You have already put yourself forward for this job.")
-    if a.earliest_slot < ctx.now.date():
-        raise Rejected("invalid", "Your earliest visit can't be in the past.")
+    _check_slot(job, a.earliest_slot, ctx)
     repo.save(
         Offer(
             id=a.offer_id,
@@ -158,6 +239,17 @@ def put_forward(repo: Repo, ctx: Context, a: c.PutForward) -> None:
     )
 
 
+def _check_slot(job: Job, slot, ctx: Context) -> None:
+    if slot < ctx.today:
+        raise Rejected("invalid", "Your earliest visit can't be in the past.")
+    due = target_date(job)
+    if due is not None and due >= ctx.today and slot > due:
+        raise Rejected(
+            "too_late",
+            f"This repair must be done by {long_date(due)}. Offer a visit on or before then.",
+        )
+
+
 def _open_offer(repo: Repo, ctx: Context, offer_id: str) -> Offer:
     """One's own offer, while it is open and its job still takes offers."""
     offer = repo.get("offers", offer_id)
@@ -171,8 +263,7 @@ def _open_offer(repo: Repo, ctx: Context, offer_id: str) -> Offer:
 @handles(c.ChangeOffer)
 def change_offer(repo: Repo, ctx: Context, a: c.ChangeOffer) -> None:
     offer = _open_offer(repo, ctx, a.offer_id)
-    if a.earliest_slot < ctx.now.date():
-        raise Rejected("invalid", "Your earliest visit can't be in the past.")
+    _check_slot(_job(repo, offer.job_id), a.earliest_slot, ctx)
     changes = {"price_pence": a.price_pence, "earliest_slot": a.earliest_slot, "note": a.note}
     repo.save(offer.model_copy(update=changes))
 
@@ -187,28 +278,286 @@ def withdraw_offer(repo: Repo, ctx: Context, a: c.WithdrawOffer) -> None:
 def accept_job(repo: Repo, ctx: Context, a: c.AcceptJob) -> None:
     job = _job(repo, a.job_id)
     decide(job, Action.ACCEPT, ctx.actor)
-    check_eligible(_tradesperson(repo, ctx), job, ctx.now.date())
+    check_eligible(_tradesperson(repo, ctx), job, ctx.today)
     _move(repo, ctx, job, Action.ACCEPT, awarded_to=ctx.user.id)
+
+
+def ranked(repo: Repo, job: Job, today) -> tuple[list[Candidate], TrackRecord]:
+    """The job's open offers ranked by the landlord's weights over its track records."""
+    offers = repo.find("offers", "job_id", job.id)
+    people = {o.tradesperson_id: repo.get("tradespeople", o.tradesperson_id) for o in offers}
+    history = repo.history(job.landlord_id)
+    weights = weights_of(landlord_of(repo, job.landlord_id))
+    found = {k: v for k, v in people.items() if isinstance(v, Tradesperson)}
+    return rank(job, offers, found, history, today, weights), history
+
+
+def _award_offer(
+    repo: Repo,
+    ctx: Context,
+    job: Job,
+    offer_id: str,
+    reason: str,
+    action: Action = Action.AWARD,
+) -> None:
+    """Award `job` to one of its open offers, keeping with every offer where it ranked, its
+    score and parts, and what its tradesperson reads about the outcome."""
+    candidates, _ = ranked(repo, job, ctx.today)
+    winner = next((x for x in candidates if x.offer.id == offer_id), None)
+    if winner is None:
+        offer = repo.get("offers", offer_id)
+        if not isinstance(offer, Offer) or offer.job_id != job.id:
+            raise Rejected("not_found", "This offer is no longer available.")
+        raise Rejected("offer_closed", "This tradesperson has withdrawn their offer.")
+    if not winner.eligible:  # offers can outlive a registration, or miss the target
+        raise Rejected("not_eligible", winner.reason or "This tradesperson can't take this job.")
+    _move(
+        repo,
+        ctx,
+        job,
+        action,
+        awarded_to=winner.tradesperson_id,
+        awarded_offer_id=offer_id,
+        award_reason=reason,
+    )
+    for position, x in enumerate(candidates, start=1):
+        won = x.offer.id == offer_id
+        repo.save(
+            x.offer.model_copy(
+                update={
+                    "status": OfferStatus.ACCEPTED if won else OfferStatus.DECLINED,
+                    "position": position,
+                    "score": float(x.score),
+                    "parts": [
+                        {"name": p.name, "points": str(p.points), "why": p.why} for p in x.parts
+                    ],
+                    "explanation": why_not(x, winner),
+                }
+            )
+        )
 
 
 @handles(c.Award)
 def award(repo: Repo, ctx: Context, a: c.Award) -> None:
     job = _job(repo, a.job_id)
     decide(job, Action.AWARD, ctx.actor)  # a job already awarded says so before its offers do
-    offer = repo.get("offers", a.offer_id)
-    if not isinstance(offer, Offer) or offer.job_id != job.id:
-        raise Rejected("not_found", "This offer is no longer available.")
-    if offer.status is not OfferStatus.OPEN:
-        raise Rejected("offer_closed", "This tradesperson has withdrawn their offer.")
-    tp = repo.get("tradespeople", offer.tradesperson_id)
-    if not isinstance(tp, Tradesperson):
-        raise Rejected("not_eligible", "This tradesperson's profile is no longer available.")
-    check_awardable(tp, job, ctx.now.date())  # offers can outlive a registration
-    _move(repo, ctx, job, Action.AWARD, awarded_to=offer.tradesperson_id, awarded_offer_id=offer.id)
+    _award_offer(repo, ctx, job, a.offer_id, "Chosen by the housing officer.")
+
+
+@handles(c.DirectAward)
+def direct_award(repo: Repo, ctx: Context, a: c.DirectAward) -> None:
+    job = _job(repo, a.job_id)
+    decide(job, Action.AWARD, ctx.actor)
+    tp = repo.get("tradespeople", a.tradesperson_id)
+    assert isinstance(tp, Tradesperson)  # policy found it among the landlord's
+    if tp.kind not in ("in_house", "framework"):
+        raise Rejected(
+            "not_direct",
+            "Direct award is for the in-house team or a framework contractor. Award "
+            "marketplace tradespeople from their offers.",
+        )
+    check_awardable(tp, job, ctx.today)
+    _move(
+        repo,
+        ctx,
+        job,
+        Action.AWARD,
+        awarded_to=tp.id,
+        award_reason=f"Awarded directly to {tp.business_name}.",
+    )
     for other in repo.find("offers", "job_id", job.id):
-        status = OfferStatus.ACCEPTED if other.id == offer.id else OfferStatus.DECLINED
         if other.status is OfferStatus.OPEN:
-            repo.save(other.model_copy(update={"status": status}))
+            said = [f"This job was awarded directly to {tp.business_name}, not from offers."]
+            repo.save(
+                other.model_copy(update={"status": OfferStatus.DECLINED, "explanation": said})
+            )
+
+
+@handles(c.Shortlist)
+def shortlist(repo: Repo, ctx: Context, a: c.Shortlist) -> None:
+    """Up to three offers for the resident to choose from, by a deadline; after it the
+    top-ranked of them wins (see `settle`)."""
+    job = _job(repo, a.job_id)
+    decide(job, Action.AWARD, ctx.actor)
+    if job.award_mode not in (AwardMode.OFFERS, AwardMode.AUTO, AwardMode.RESIDENT_CHOICE):
+        raise Rejected(
+            "wrong_mode", f"This job is awarded by another route: {job.award_mode.label}."
+        )
+    if not job.resident_id:
+        raise Rejected("no_resident", "No resident reported this repair, so award it yourself.")
+    candidates, history = ranked(repo, job, ctx.today)
+    by_id = {x.offer.id: x for x in candidates}
+    for offer_id in a.offer_ids:
+        x = by_id.get(offer_id)
+        if x is None:
+            raise Rejected("not_found", "An offer on the shortlist is no longer available.")
+        if not x.eligible:
+            raise Rejected("not_eligible", x.reason or "This tradesperson can't take this job.")
+    landlord = landlord_of(repo, job.landlord_id)
+    repo.save(
+        job.model_copy(
+            update={
+                "award_mode": AwardMode.RESIDENT_CHOICE,
+                "shortlist": list(a.offer_ids),
+                "choose_by": ctx.now + timedelta(hours=landlord.choice_hours),
+                "offers_close_at": None,
+            }
+        )
+    )
+    for x in candidates:
+        listed = x.offer.id in a.offer_ids
+        if listed or x.offer.shortlisted_for:
+            s = history.of(x.tradesperson_id)
+            summary = {
+                "jobs": s.completed,
+                "ratings": s.quality_count,
+                "rating": round(s.quality_sum / s.quality_count, 1) if s.quality_count else 0,
+                "within_target": round(s.on_time / s.with_target, 2) if s.with_target else 0,
+            }
+            update = (
+                {"shortlisted_for": job.resident_id, "summary": summary}
+                if listed
+                else {"shortlisted_for": None, "summary": {}}
+            )
+            repo.save(x.offer.model_copy(update=update))
+
+
+@handles(c.ChooseOffer)
+def choose_offer(repo: Repo, ctx: Context, a: c.ChooseOffer) -> None:
+    job = _job(repo, a.job_id)
+    decide(job, Action.CHOOSE, ctx.actor)
+    if job.award_mode is not AwardMode.RESIDENT_CHOICE or a.offer_id not in job.shortlist:
+        raise Rejected("not_shortlisted", "Choose one of the tradespeople on your shortlist.")
+    if job.choose_by and ctx.now > job.choose_by:
+        raise Rejected(
+            "too_late",
+            "The time to choose has passed, so the best-ranked tradesperson on your shortlist "
+            "gets the job.",
+        )
+    _award_offer(repo, ctx, job, a.offer_id, "Chosen by the resident.", Action.CHOOSE)
+
+
+def settle(repo: Repo, ctx: Context, job: Job) -> bool:
+    """Award a job whose time has come: automatic award when offers close, or the resident's
+    shortlist when their time to choose has passed. The top-ranked eligible offer wins (on a
+    shortlist, the top of the shortlist); with none, the job goes to the officer to award.
+    `ctx` is the landlord's system officer. True when the job changed."""
+    if job.status is not JobStatus.POSTED:
+        return False
+    due = {
+        AwardMode.AUTO: job.offers_close_at,
+        AwardMode.RESIDENT_CHOICE: job.choose_by,
+    }.get(job.award_mode)
+    if due is None or due > ctx.now:
+        return False
+    candidates, _ = ranked(repo, job, ctx.today)
+    eligible = [x for x in candidates if x.eligible]
+    listed = [x for x in eligible if x.offer.id in job.shortlist]
+    best = (listed or eligible or [None])[0]
+    if best is None:
+        repo.save(
+            job.model_copy(
+                update={
+                    "award_mode": AwardMode.OFFERS,
+                    "offers_close_at": None,
+                    "choose_by": None,
+                    "award_reason": "No eligible offer when offers closed: awaiting the officer.",
+                }
+            )
+        )
+        return True
+    if job.award_mode is AwardMode.AUTO:
+        reason = f"Top-ranked offer when offers closed on {long_date(due.astimezone(UK).date())}."
+    elif listed:
+        reason = "Top-ranked on the shortlist: the resident did not choose in time."
+    else:
+        reason = "Top-ranked offer: none on the shortlist could still take the job."
+    _award_offer(repo, ctx, job, best.offer.id, reason)
+    return True
+
+
+def system_officer(landlord_id: str) -> User:
+    """Who acts when the rules award a job by themselves."""
+    return User(
+        id=f"system:{landlord_id}",
+        email="",
+        name="Automatic award",
+        role=Role.OFFICER,
+        landlord_id=landlord_id,
+    )
+
+
+@handles(c.SubmitProfile)
+def submit_profile(repo: Repo, ctx: Context, a: c.SubmitProfile) -> None:
+    """Apply to join, or change one's details: either way an officer checks them again."""
+    for trade, regulation in REGULATED.items():
+        if trade in a.trades and not any(k in a.certificates for k in regulation.certificates):
+            raise Rejected(
+                "invalid",
+                f"{trade.label} needs your {names_of(regulation.certificates)} registration "
+                "and its expiry date.",
+            )
+    if c.Trade.GAS in a.trades and not a.gas_categories:
+        raise Rejected("invalid", "Choose the gas appliances you are registered to work on.")
+    lapsed = [k for k, ends in a.certificates.items() if ends < ctx.today]
+    if lapsed:
+        raise Rejected("invalid", "A registration's expiry date has passed. Give the current one.")
+    if a.insurance_expires < ctx.today:
+        raise Rejected(
+            "invalid", "Your public liability insurance has expired. Give a current policy."
+        )
+    old = repo.get("tradespeople", ctx.user.id)
+    old = old if isinstance(old, Tradesperson) else None
+    documents = [*(old.documents if old else []), *a.photos_cited]
+    if not documents:
+        raise Rejected(
+            "invalid", "Add a photo of your insurance certificate (and any registrations)."
+        )
+    repo.save(
+        Tradesperson(
+            id=ctx.user.id,
+            landlord_id=ctx.user.landlord_id,
+            name=ctx.user.name,
+            business_name=a.business_name,
+            kind=a.kind if not old or old.kind in ("sole_trader", "business") else old.kind,
+            phone=a.phone,
+            trades=list(dict.fromkeys(a.trades)),
+            districts=sorted(set(a.districts)),
+            working_days=sorted(set(a.working_days)),
+            certificates=a.certificates,
+            certificate_numbers=a.certificate_numbers,
+            gas_categories=sorted(set(a.gas_categories)),
+            insurance_expires=a.insurance_expires,
+            documents=list(dict.fromkeys(documents))[-10:],
+            small_local=old.small_local if old else True,
+            status=Vetting.APPLIED,
+            applied_at=ctx.now,
+            home_id=ctx.user.home_id,
+        )
+    )
+
+
+@handles(c.VetTradesperson)
+def vet_tradesperson(repo: Repo, ctx: Context, a: c.VetTradesperson) -> None:
+    tp = repo.get("tradespeople", a.tradesperson_id)
+    assert isinstance(tp, Tradesperson)  # policy found it among the landlord's
+    if a.decision != "approve" and not a.reason:
+        raise Rejected("invalid", "Say why, so the tradesperson knows what to do next.")
+    status = {"approve": Vetting.APPROVED, "refuse": Vetting.REFUSED}.get(
+        a.decision, Vetting.MORE_INFO
+    )
+    if tp.status is status:
+        raise Rejected("decided", f"{tp.name} is already marked {status.label.lower()}.")
+    uninsured = tp.insurance_expires is None or tp.insurance_expires < ctx.today
+    if status is Vetting.APPROVED and uninsured:
+        raise Rejected(
+            "invalid",
+            f"{tp.name}'s public liability insurance is not in date: ask for more "
+            "information instead.",
+        )
+    repo.save(
+        tp.model_copy(update={"status": status, "vetting_note": a.reason, "vetted_at": ctx.now})
+    )
 
 
 @handles(c.WithdrawAward)
@@ -225,7 +574,7 @@ def withdraw_award(repo: Repo, ctx: Context, a: c.WithdrawAward) -> None:
 def start_visit(repo: Repo, ctx: Context, a: c.StartVisit) -> None:
     job = _job(repo, a.job_id)
     decide(job, Action.START, ctx.actor)  # not yours says so before your certificates do
-    check_eligible(_tradesperson(repo, ctx), job, ctx.now.date())
+    check_eligible(_tradesperson(repo, ctx), job, ctx.today)
     _move(repo, ctx, job, Action.START, started_at=job.started_at or ctx.now)
     repo.save(
         Visit(

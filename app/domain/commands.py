@@ -116,7 +116,7 @@ class ReportRepair(Command):
 class PostJob(Command):
     job_id: str = Id
     priority: Priority
-    award_mode: AwardMode = AwardMode.OFFERS
+    award_mode: AwardMode | None = None  # None: the landlord's route for its area and priority
     fixed_price_pence: int | None = Field(default=None, gt=0, le=MAX_PRICE_PENCE)
 
 
@@ -214,3 +214,79 @@ class DecideExtra(Command):
     extra_id: str = Id
     approve: bool
     reason: str = Field(default="", max_length=500)
+
+
+DISTRICT = r"^[A-Z]{1,2}[0-9][0-9A-Z]?$"  # a UK postcode district: E5, N16, SW1A
+CERTIFICATE_KINDS = ("gas_safe", "niceic", "napit", "elecsa")
+GAS_CATEGORIES = ("boilers", "cookers", "fires", "water_heaters", "meters")
+
+
+@command("submit_profile", "Send your details", TRADE)
+class SubmitProfile(Command):
+    """A tradesperson's application to join, or a change to it: either goes to an officer
+    for checks before they can take work."""
+
+    business_name: str = Field(min_length=2, max_length=120)
+    kind: str = Field(default="sole_trader", pattern=r"^(sole_trader|business)$")
+    phone: str = Field(default="", max_length=30, pattern=r"^[0-9 +()-]*$")
+    trades: list[Trade] = Field(min_length=1, max_length=len(Trade))
+    districts: list[str] = Field(min_length=1, max_length=40)
+    working_days: list[int] = Field(min_length=1, max_length=7)
+    certificates: dict[str, date] = Field(default_factory=dict, max_length=4)
+    certificate_numbers: dict[str, str] = Field(default_factory=dict, max_length=4)
+    gas_categories: list[str] = Field(default_factory=list, max_length=len(GAS_CATEGORIES))
+    insurance_expires: date
+    photos: Photos = Field(default_factory=list, max_length=10)  # certificates, insurance
+
+    @model_validator(mode="after")
+    def _known(self) -> SubmitProfile:
+        bad = [d for d in self.districts if not re.match(DISTRICT, d)]
+        if bad:
+            raise ValueError(f"the areas you cover: {bad[0]!r} is not a postcode district")
+        if any(not 0 <= d <= 6 for d in self.working_days):
+            raise ValueError("the working days: days run from Monday (0) to Sunday (6)")
+        for kinds in (self.certificates, self.certificate_numbers):
+            if set(kinds) - set(CERTIFICATE_KINDS):
+                raise ValueError("the certificates: give Gas Safe, NICEIC, NAPIT or ELECSA")
+        if any(len(n) > 30 for n in self.certificate_numbers.values()):
+            raise ValueError("the certificate numbers: each has at most 30 characters")
+        if set(self.gas_categories) - set(GAS_CATEGORIES):
+            raise ValueError("the gas appliance categories: choose from the list")
+        return self
+
+
+@command(
+    "vet_tradesperson", "Check a tradesperson", OFFICER, refers={"tradesperson_id": "tradespeople"}
+)
+class VetTradesperson(Command):
+    tradesperson_id: str = Id
+    decision: str = Field(pattern=r"^(approve|refuse|more_info)$")
+    reason: str = Field(default="", max_length=500)
+
+
+@command("shortlist", "Let the resident choose", OFFICER, refers=JOB)
+class Shortlist(Command):
+    job_id: str = Id
+    offer_ids: list[str] = Field(min_length=1, max_length=3)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Shortlist:
+        if len(set(self.offer_ids)) != len(self.offer_ids):
+            raise ValueError("the shortlist: each offer once")
+        if any(not re.match(ID_PATTERN, o) or len(o) > 64 for o in self.offer_ids):
+            raise ValueError("the shortlist: an offer id is not valid")
+        return self
+
+
+@command("choose_offer", "Choose your tradesperson", RESIDENT, refers={**JOB, **OFFER})
+class ChooseOffer(Command):
+    job_id: str = Id
+    offer_id: str = Id
+
+
+@command(
+    "direct_award", "Award directly", OFFICER, refers={**JOB, "tradesperson_id": "tradespeople"}
+)
+class DirectAward(Command):
+    job_id: str = Id
+    tradesperson_id: str = Id

@@ -9,10 +9,10 @@ about them, to an officer or resident ("Pat Pipe's Gas Safe ...")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from app.domain.lifecycle import Rejected
-from app.domain.models import Trade
+from app.domain.models import Trade, Vetting
 from app.domain.records import Job, Tradesperson
 
 
@@ -70,6 +70,18 @@ def valid_certificate(tp: Tradesperson, trade: Trade, on: date) -> date | None:
 def why_ineligible(tp: Tradesperson, job: Job, today: date) -> Ineligible | None:
     """Why `tp` may not take `job` on `today`, or None when they may."""
     who, trade = tp.name, job.trade.label
+    if tp.status is not Vetting.APPROVED:
+        return Ineligible(
+            "not_approved",
+            NOT_APPROVED[tp.status],
+            f"{who} is not approved to take work ({tp.status.label.lower()}).",
+        )
+    if (tp.home_id and tp.home_id == job.home_id) or job.resident_id == tp.id:
+        return Ineligible(
+            "own_home",
+            "This repair is at your own home, so you can't take it.",
+            f"{who} lives at this home, so they can't be awarded its repair.",
+        )
     if job.trade not in tp.trades:
         return Ineligible(
             "trade",
@@ -106,6 +118,58 @@ def why_ineligible(tp: Tradesperson, job: Job, today: date) -> Ineligible | None
             f"{who}'s public liability insurance is not in date, so they can't be awarded work.",
         )
     return None
+
+
+NOT_APPROVED = {
+    Vetting.APPLIED: "Your details are waiting for the landlord's checks. You can take work "
+    "once they are approved.",
+    Vetting.MORE_INFO: "The landlord asked for more information. Update your details and send "
+    "them again.",
+    Vetting.REFUSED: "Your application was refused, so you can't take work.",
+}
+REMIND_BEFORE = (timedelta(days=30), timedelta(days=7))
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A registration or insurance running out soon: said to the tradesperson, and (as
+    `theirs`) to officers."""
+
+    what: str  # "Gas Safe registration", "Public liability insurance"
+    expires: date
+    days_left: int
+    urgent: bool  # 7 days or fewer
+
+    @property
+    def yours(self) -> str:
+        return f"Your {self.what.lower()} runs out {self._when}. Upload the renewed certificate."
+
+    def theirs(self, who: str) -> str:
+        return f"{who}'s {self.what.lower()} runs out {self._when}."
+
+    @property
+    def _when(self) -> str:
+        if self.days_left == 0:
+            return f"today, {long_date(self.expires)}"
+        days = "day" if self.days_left == 1 else "days"
+        return f"in {self.days_left} {days}, on {long_date(self.expires)}"
+
+
+def reminders(tp: Tradesperson, today: date) -> list[Reminder]:
+    """What runs out within 30 days (urgent within 7), soonest first. Expired ones are not
+    reminders: eligibility refuses them."""
+    expiring = [
+        (f"{CERTIFICATE_NAMES.get(kind, kind)} registration", ends)
+        for kind, ends in tp.certificates.items()
+    ]
+    if tp.insurance_expires:
+        expiring.append(("Public liability insurance", tp.insurance_expires))
+    due = [
+        Reminder(what, ends, (ends - today).days, ends - today <= REMIND_BEFORE[1])
+        for what, ends in expiring
+        if today <= ends <= today + REMIND_BEFORE[0]
+    ]
+    return sorted(due, key=lambda r: r.expires)
 
 
 def eligibility_problem(tp: Tradesperson, job: Job, today: date) -> str | None:

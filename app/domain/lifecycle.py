@@ -28,6 +28,7 @@ class Action(StrEnum):
     TRIAGE = "triage"
     POST = "post"
     AWARD = "award"
+    CHOOSE = "choose"  # the resident picks from the officer's shortlist
     WITHDRAW_AWARD = "withdraw_award"
     ACCEPT = "accept"
     START = "start"
@@ -66,6 +67,7 @@ RULES: dict[Action, Rule] = {
     Action.TRIAGE: _rule({S.REPORTED, S.TRIAGED}, S.TRIAGED, OFFICER),
     Action.POST: _rule({S.REPORTED, S.TRIAGED}, S.POSTED, OFFICER),
     Action.AWARD: _rule({S.REPORTED, S.TRIAGED, S.POSTED}, S.AWARDED, OFFICER),
+    Action.CHOOSE: _rule({S.POSTED}, S.AWARDED, RESIDENT),
     Action.WITHDRAW_AWARD: _rule({S.AWARDED, S.SCHEDULED, S.NO_ACCESS}, S.POSTED, OFFICER),
     Action.ACCEPT: _rule({S.POSTED}, S.AWARDED, TRADE),
     Action.START: _rule({S.AWARDED, S.SCHEDULED, S.NO_ACCESS}, S.IN_PROGRESS, TRADE),

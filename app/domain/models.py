@@ -100,8 +100,49 @@ STATUS_LABELS = {
 
 
 class AwardMode(StrEnum):
+    """How a posted job finds its tradesperson: the route, set per job by the landlord's
+    rules for its area and priority (see `records.Landlord.route_for`)."""
+
     OFFERS = "offers"  # tradespeople put themselves forward; the officer chooses
     FIRST_TO_ACCEPT = "first_to_accept"  # fixed price; the first eligible acceptance wins
+    AUTO = "auto"  # offers for a set time, then the top-ranked eligible offer wins
+    RESIDENT_CHOICE = "resident_choice"  # the officer shortlists up to 3; the resident picks
+    DIRECT = "direct"  # straight to the landlord's in-house team or framework contractor
+
+    @property
+    def label(self) -> str:
+        return AWARD_MODE_LABELS[self]
+
+
+AWARD_MODE_LABELS = {
+    AwardMode.OFFERS: "Officer chooses from offers",
+    AwardMode.FIRST_TO_ACCEPT: "Fixed price, first to accept",
+    AwardMode.AUTO: "Top-ranked offer wins automatically",
+    AwardMode.RESIDENT_CHOICE: "Resident chooses from a shortlist",
+    AwardMode.DIRECT: "Direct award (in-house or framework)",
+}
+
+
+class Vetting(StrEnum):
+    """Where a tradesperson's application to join stands. Only approved people see the
+    job board and can be awarded work."""
+
+    APPLIED = "applied"  # waiting for an officer's checks
+    MORE_INFO = "more_info"  # the officer asked for more; they change and resubmit
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return VETTING_LABELS[self]
+
+
+VETTING_LABELS = {
+    Vetting.APPLIED: "Waiting for checks",
+    Vetting.MORE_INFO: "More information needed",
+    Vetting.APPROVED: "Approved",
+    Vetting.REFUSED: "Refused",
+}
 
 
 class OfferStatus(StrEnum):
@@ -122,6 +163,19 @@ class User(Record):
     role: Role
     landlord_id: str
     home_id: str | None = None
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Everything this person may act as: a tradesperson with a home of the landlord's
+        is a resident too (one account, two roles)."""
+        return frozenset({self.role, *([Role.RESIDENT] if self.home_id else [])})
+
+    def acting_as(self, allowed: frozenset[Role]) -> Role | None:
+        """The role this person takes for an action `allowed` to those roles: their main
+        one when it may, else another they hold, else None."""
+        if self.role in allowed:
+            return self.role
+        return next((r for r in sorted(self.roles) if r in allowed), None)
 
 
 class PhotoStage(StrEnum):

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from app.domain.commands import Command
 from app.domain.lifecycle import Rejected, moved_on, who
-from app.domain.models import JobStatus, Role, User, utc
+from app.domain.models import JobStatus, Role, User, Vetting, utc
 from app.domain.records import Record, Tradesperson
 
 Row = dict[str, Any]
@@ -44,7 +44,10 @@ ALREADY_EXISTS = {
 NOT_FOUND = {
     "jobs": "This job is no longer available to you.",
     "offers": "This offer is no longer available.",
+    "tradespeople": "There is no such tradesperson among yours.",
 }
+# What only officers and the offer's own tradesperson read: how it ranked and why.
+RANKING_FIELDS = ("position", "score", "parts", "explanation")
 
 
 class Records(Protocol):
@@ -62,12 +65,13 @@ class Viewer:
     @cached_property
     def keys(self) -> frozenset[str]:
         user = self.user
-        keys = {f"user:{user.id}"}
+        keys = {f"user:{user.id}", f"landlord:{user.landlord_id}"}
         if user.role is Role.OFFICER:
             keys.add(f"officer:{user.landlord_id}")
-        if user.role is Role.RESIDENT and user.home_id:
+        if user.home_id:  # a resident, or a tradesperson who is a resident too
             keys.add(f"home:{user.home_id}")
-        if user.role is Role.TRADESPERSON and self.profile:
+        approved = self.profile is not None and self.profile.status is Vetting.APPROVED
+        if user.role is Role.TRADESPERSON and self.profile and approved:
             keys |= {
                 _board(user.landlord_id, trade, district)
                 for trade in self.profile.trades
@@ -89,6 +93,7 @@ def _people(*ids: str | None) -> set[str]:
 
 
 AUDIENCES: dict[str, Callable[[Row], set[str]]] = {
+    "landlords": lambda r: {f"landlord:{r['id']}"},
     "homes": lambda r: _officers(r) | {f"home:{r['id']}"},
     "tradespeople": lambda r: _officers(r) | _people(r["id"]),
     "jobs": lambda r: (
@@ -100,7 +105,8 @@ AUDIENCES: dict[str, Callable[[Row], set[str]]] = {
             else set()
         )
     ),
-    "offers": lambda r: _officers(r) | _people(r["tradesperson_id"]),
+    # A shortlisted offer names the resident who chooses.
+    "offers": lambda r: _officers(r) | _people(r["tradesperson_id"], r.get("shortlisted_for")),
     "visits": lambda r: _officers(r) | _people(r["tradesperson_id"]),
     "extras": lambda r: _officers(r) | _people(r["tradesperson_id"], r["resident_id"]),
 }
@@ -121,8 +127,15 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
     if not sees(viewer, table, row):
         return None
     if (
+        table == "offers"
+        and viewer.user.role is not Role.OFFICER
+        and row["tradesperson_id"] != viewer.user.id
+    ):
+        return {**row, **dict.fromkeys(RANKING_FIELDS), "parts": [], "explanation": []}
+    if (
         table == "jobs"
         and viewer.user.role is Role.TRADESPERSON
+        and row["resident_id"] != viewer.user.id  # their own home's repair, as its resident
         and not _job_is_theirs(viewer, row, now)
     ):
         return {
@@ -154,7 +167,7 @@ def street_name(street: str) -> str:
 
 def authorise(repo: Records, user: User, command: Command) -> None:
     """Refuse `command` unless `user` may take it on the records it names."""
-    if user.role not in command.roles:
+    if user.acting_as(command.roles) is None:
         raise Rejected("not_allowed", f"Only {who(command.roles)} can do this.")
     profile = repo.get("tradespeople", user.id) if user.role is Role.TRADESPERSON else None
     viewer = Viewer(user, profile)  # type: ignore[arg-type]

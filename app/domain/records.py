@@ -19,7 +19,43 @@ from app.domain.models import (
     Record,
     Trade,
     UtcDatetime,
+    Vetting,
 )
+
+WEEKDAYS = [0, 1, 2, 3, 4]  # Monday to Friday, as `date.weekday()` counts
+
+
+class Landlord(Record):
+    """A landlord's own rules, set by the landlord and synced to all its people: repair
+    targets (emergencies in hours), how jobs are awarded by area and priority, ranking
+    weights and schedule of rates, and the numbers residents call."""
+
+    id: str
+    name: str
+    emergency_attend_hours: int = 4  # someone on site within this
+    emergency_make_safe_hours: int = 24  # made safe within this: the emergency's target
+    urgent_days: int = 5  # working days
+    routine_days: int = 20
+    planned_days: int = 60
+    # Council landlords: the Right to Repair regulations' 1, 3 and 7 working days for
+    # qualifying repairs cap the targets of emergency, urgent and routine jobs.
+    right_to_repair: bool = False
+    # Award routes: by priority, and areas kept off the marketplace (direct award).
+    routes: dict[Priority, AwardMode] = Field(
+        default_factory=lambda: {Priority.EMERGENCY: AwardMode.DIRECT}
+    )
+    direct_districts: list[str] = Field(default_factory=list)
+    direct_to: str | None = None  # the in-house team's or framework contractor's id
+    auto_award_hours: int = 24  # offers are taken this long before the top-ranked wins
+    choice_hours: int = 48  # how long a resident has to choose from a shortlist
+    ranking_weights: dict[str, float] = Field(default_factory=dict)  # part -> weight
+    schedule_of_rates: dict[Trade, int] = Field(default_factory=dict)  # pence a trade
+    out_of_hours_phone: str = ""
+
+    def route_for(self, priority: Priority, district: str) -> AwardMode:
+        if district in self.direct_districts:
+            return AwardMode.DIRECT
+        return self.routes.get(priority, AwardMode.OFFERS)
 
 
 class Home(Record):
@@ -32,15 +68,28 @@ class Home(Record):
 
 
 class Tradesperson(Record):
+    """A tradesperson's profile as they submitted it, and where its vetting stands."""
+
     id: str  # the user's id
     landlord_id: str = ""
     name: str
     business_name: str
+    kind: str = "sole_trader"  # sole_trader, business, in_house, framework
+    phone: str = ""
     trades: list[Trade]
     districts: list[str]
+    working_days: list[int] = Field(default_factory=lambda: list(WEEKDAYS))
     certificates: dict[str, date] = Field(default_factory=dict)  # kind -> expiry
+    certificate_numbers: dict[str, str] = Field(default_factory=dict)  # kind -> number
+    gas_categories: list[str] = Field(default_factory=list)  # the engineer's appliances
     insurance_expires: date | None = None
+    documents: list[str] = Field(default_factory=list)  # photos of certificates, insurance
     small_local: bool = True
+    status: Vetting = Vetting.APPLIED
+    vetting_note: str = ""  # the officer's reason or question
+    applied_at: UtcDatetime | None = None
+    vetted_at: UtcDatetime | None = None
+    home_id: str | None = None  # their own home, when they are a resident too
 
 
 class Job(Record):
@@ -59,6 +108,11 @@ class Job(Record):
     fixed_price_pence: int | None = None
     reported_at: UtcDatetime
     target_at: UtcDatetime | None = None
+    attend_by: UtcDatetime | None = None  # emergencies: someone on site by then
+    offers_close_at: UtcDatetime | None = None  # automatic award: the top-ranked wins then
+    shortlist: list[str] = Field(default_factory=list)  # offers the resident chooses among
+    choose_by: UtcDatetime | None = None  # after this the top-ranked shortlisted offer wins
+    award_reason: str = ""  # how it was awarded: "Chosen by the resident", ...
     awarded_to: str | None = None
     awarded_offer_id: str | None = None
     started_at: UtcDatetime | None = None
@@ -91,6 +145,16 @@ class Offer(Record):
     note: str = ""
     status: OfferStatus = OfferStatus.OPEN
     created_at: UtcDatetime
+    # Shortlisted for the resident to choose: they see it, with a summary of the
+    # tradesperson's record (jobs, ratings, within target) taken when shortlisted.
+    shortlisted_for: str | None = None  # the resident who chooses
+    summary: dict[str, float] = Field(default_factory=dict)
+    # Set when the job is awarded: where this offer ranked, its score and parts, and what
+    # its tradesperson reads about it (chosen, or why not with their own figures).
+    position: int | None = None
+    score: float | None = None
+    parts: list[dict[str, str]] = Field(default_factory=list)  # name, points, why
+    explanation: list[str] = Field(default_factory=list)
 
 
 class Visit(Record):
@@ -133,6 +197,7 @@ class Kind:
 RECORDS: dict[str, Kind] = {
     k.table: k
     for k in (
+        Kind("landlords", Landlord),
         Kind("homes", Home),
         Kind("tradespeople", Tradesperson),
         Kind("jobs", Job, ("status", "awarded_to", "resident_id")),

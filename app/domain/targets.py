@@ -17,16 +17,19 @@ from app.domain.models import Priority
 class TargetPolicy:
     """A landlord's targets. Emergencies are counted in hours, the rest in working days."""
 
-    emergency_hours: int = 24
+    emergency_hours: int = 24  # made safe within
     urgent_days: int = 5
     routine_days: int = 20
     planned_days: int = 60
+    right_to_repair: bool = False  # council tenants: qualifying repairs in 3 or 7 days
     damp_investigate_days: int = 10
     damp_summary_days: int = 3
     damp_safety_work_days: int = 5
 
 
 DEFAULT_POLICY = TargetPolicy()
+# The Right to Repair regulations' longest periods for qualifying repairs, in working days.
+RIGHT_TO_REPAIR_DAYS = {Priority.URGENT: 3, Priority.ROUTINE: 7}
 UK = ZoneInfo("Europe/London")  # working days are UK days, whatever clock the caller uses
 
 
@@ -80,6 +83,8 @@ def target_for(
         Priority.ROUTINE: policy.routine_days,
         Priority.PLANNED: policy.planned_days,
     }[priority]
+    if policy.right_to_repair and priority in RIGHT_TO_REPAIR_DAYS:
+        days = min(days, RIGHT_TO_REPAIR_DAYS[priority])
     return _end_of_day(add_working_days(_uk_date(reported_at), days), reported_at)
 
 

@@ -20,6 +20,7 @@ import sqlite_utils
 from app.domain import actions, policy
 from app.domain.lifecycle import Rejected
 from app.domain.models import JobStatus, Role, User
+from app.domain.ranking import TrackRecord
 from app.domain.records import RECORDS, TABLE_OF, Extra, Job, Offer, Record, Tradesperson
 from app.store.migrations import migrate
 from app.sync.protocol import Change, Mutation
@@ -390,6 +391,9 @@ class _LocalRepo:
 
     def own_photos(self, user_id: str, shas: Iterable[str]) -> set[str]:
         return set(shas)  # a device holds only photos its people took
+
+    def history(self, landlord_id: str) -> TrackRecord:
+        return TrackRecord.build(self.store.rows("jobs"), self.store.rows("visits"))
 
     def save(self, record: Record) -> None:
         table = TABLE_OF[type(record)]

@@ -19,12 +19,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app.domain.models import PhotoStage, Role, User
-from app.domain.records import RECORDS, Home, Tradesperson
+from app.domain.models import PhotoStage, Role, User, Vetting
+from app.domain.records import RECORDS, Home, Landlord, Tradesperson
 from app.photos import prepare_photo
 from app.sync import protocol as p
 from server_stub import db, security
 from server_stub.app import create_app
+from server_stub.repo import SqlRepo
 from tests.test_authorisation import EVERYONE, LANDLORDS, PEOPLE, story
 
 PASSWORD = "correct horse"
@@ -52,7 +53,7 @@ class Server:
         hashed = security.hash_password(PASSWORD)
         with self.engine.begin() as conn:
             for landlord in LANDLORDS:
-                conn.execute(db.landlords.insert().values(id=landlord, name=landlord))
+                SqlRepo(conn).save(Landlord(id=landlord, name=landlord))
                 for n in (1, 2):
                     home = Home(
                         id=f"{landlord}-home-{n}",
@@ -75,6 +76,7 @@ class Server:
                 )
                 if u.role is Role.TRADESPERSON:
                     tp = Tradesperson(
+                        status=Vetting.APPROVED,
                         id=u.id,
                         landlord_id=u.landlord_id,
                         name=u.name,
@@ -149,6 +151,8 @@ class Server:
 
 def may_see(user: User, table: str, row: dict) -> bool:
     """Who owns what, written from the marketplace's rules, not from `policy`."""
+    if table == "landlords":  # a landlord's rules: everyone of that landlord
+        return row["id"] == user.landlord_id
     if row["landlord_id"] != user.landlord_id:
         return False
     if user.role is Role.OFFICER:
@@ -158,6 +162,7 @@ def may_see(user: User, table: str, row: dict) -> bool:
             "homes": row["id"] == user.home_id,
             "jobs": row.get("resident_id") == user.id,
             "extras": row.get("resident_id") == user.id,
+            "offers": row.get("shortlisted_for") == user.id,  # shortlisted for them to choose
         }.get(table, False)
     on_board = (
         table == "jobs"
@@ -189,7 +194,8 @@ def test_every_record_reaches_exactly_the_people_who_may_see_it(server):
     rows = server.rows()
     assert set(rows) == set(RECORDS)
     for table in RECORDS:
-        assert {r["landlord_id"] for r in rows[table]} == set(LANDLORDS), table
+        owner = "id" if table == "landlords" else "landlord_id"
+        assert {r[owner] for r in rows[table]} == set(LANDLORDS), table
     for user in EVERYONE:
         changes, _ = server.pull(user)
         got = {(c.table, c.id) for c in changes}
