@@ -7,8 +7,12 @@ Every response carries security headers; there is no CORS (only the app calls th
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,6 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server_stub import sync_service
 from server_stub.openapi import errors
 from server_stub.photo_store import PhotoStore
 from server_stub.routes import auth, blobs, sync
@@ -96,11 +101,31 @@ def _methods_at(app: FastAPI, path: str) -> list[str]:
     return []
 
 
-def create_app(engine: sa.Engine, blobs_dir: Path, demo: bool = False) -> FastAPI:
+async def _settle_every(engine: sa.Engine, seconds: float) -> None:
+    """Award jobs whose deadline has passed (automatic award, resident's choice), forever."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(sync_service.settle_due, engine)
+        except Exception:  # a bad round must not stop the next one
+            logging.getLogger(__name__).exception("settling jobs past their deadline failed")
+
+
+def create_app(
+    engine: sa.Engine, blobs_dir: Path, demo: bool = False, settle_every: float | None = 30
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_settle_every(engine, settle_every)) if settle_every else None
+        yield
+        if task:
+            task.cancel()
+
     app = FastAPI(
         title="Repairs Marketplace server",
         version="1",
         responses=errors(413),
+        lifespan=lifespan,
     )
     app.state.engine = engine
     app.state.photos = PhotoStore(engine, blobs_dir)

@@ -15,9 +15,38 @@ import sqlalchemy as sa
 from app.domain import actions, policy
 from app.domain.lifecycle import Rejected
 from app.domain.models import User
+from app.domain.records import Job
 from app.sync import protocol as p
 from server_stub import db
 from server_stub.repo import SqlRepo
+
+
+def settle_due(engine: sa.Engine, now: datetime | None = None) -> list[str]:
+    """Award the jobs whose time has come: offers closed on an automatic award, or a
+    resident's time to choose has passed. Returns the ids of the jobs that changed."""
+    now = now or datetime.now(UTC)
+    j = db.jobs
+    due = sa.select(j.c.id, j.c.landlord_id).where(
+        j.c.status == "posted",
+        sa.or_(
+            (j.c.award_mode == "auto") & (j.c.offers_close_at <= now),
+            (j.c.award_mode == "resident_choice") & (j.c.choose_by <= now),
+        ),
+    )
+    changed = []
+    with engine.begin() as conn:
+        repo = SqlRepo(conn)
+        for job_id, landlord in conn.execute(due).all():
+            ctx = actions.Context(user=actions.system_officer(landlord), now=now)
+            job = repo.get("jobs", job_id)
+            nested = conn.begin_nested()
+            try:
+                if isinstance(job, Job) and actions.settle(repo, ctx, job):
+                    changed.append(job_id)
+                nested.commit()
+            except Rejected:
+                nested.rollback()
+    return changed
 
 
 def push(engine: sa.Engine, user: User, body: p.PushRequest) -> p.PushResponse:

@@ -141,7 +141,7 @@ def can_put_forward(job: Job, actor: Actor) -> None:
         if job.awarded_to and job.awarded_to != actor.user_id:
             raise Rejected("taken", "This job was awarded to another tradesperson.")
         raise Rejected("closed", _MOVED_ON.get(job.status, "This job is no longer open."))
-    if job.award_mode is not AwardMode.OFFERS:
+    if job.award_mode is AwardMode.FIRST_TO_ACCEPT:
         raise Rejected("wrong_mode", "This job has a fixed price: accept it instead.")
 
 
