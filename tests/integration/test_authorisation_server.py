@@ -23,7 +23,7 @@ from app.domain.models import PhotoStage, Role, User, Vetting
 from app.domain.records import RECORDS, Home, Landlord, Tradesperson
 from app.photos import prepare_photo
 from app.sync import protocol as p
-from server_stub import db, security
+from server_stub import db, security, sync_service
 from server_stub.app import create_app
 from server_stub.repo import SqlRepo
 from tests.test_authorisation import EVERYONE, LANDLORDS, PEOPLE, story
@@ -372,3 +372,42 @@ def test_a_cursor_the_server_did_not_issue_starts_the_device_again(server, curso
         "/v1/sync/pull", params={"cursor": cursor}, headers=server.as_(PEOPLE["north"]["officer"])
     )
     assert answer.status_code == 200 and answer.json()["reset"] is True
+
+
+def test_a_shortlist_reaches_its_resident_only_and_the_deadline_awards_the_top_of_it(server):
+    n, s = PEOPLE["north"], PEOPLE["south"]
+    server.do(n["rival"], "put_forward", offer_id="north-offer-r2", job_id="north-job-2",
+              price_pence=8_000, earliest_slot=SLOT)  # fmt: skip
+    cursors = {u.id: server.pull(u)[1] for u in EVERYONE}
+    listed = ["north-offer-2", "north-offer-r2"]
+    server.do(n["officer"], "shortlist", job_id="north-job-2", offer_ids=listed)
+    offers = {c.id: c.row for c in server.pull(n["resident"])[0] if c.table == "offers"}
+    assert set(offers) == set(listed), "the resident sees the shortlist, nothing else"
+    assert all(o["summary"] and o["parts"] == [] for o in offers.values())
+    for user in (n["neighbour"], *s.values()):
+        assert server.pull(user, cursors[user.id])[0] == [], user.id
+    plumber = {c.id for c in server.pull(n["plumber"])[0] if c.table == "offers"}
+    assert "north-offer-r2" not in plumber, "a rival's offer stays theirs"
+
+    later = datetime.now(UTC) + timedelta(hours=49)
+    assert sync_service.settle_due(server.engine, later) == ["north-job-2"]
+    assert sync_service.settle_due(server.engine, later) == [], "settled once"
+    job = next(c.row for c in server.pull(n["resident"])[0] if c.id == "north-job-2")
+    assert job["status"] == "awarded"
+    assert job["award_reason"].startswith("Top-ranked on the shortlist")
+    rival = {c.id: c.row for c in server.pull(n["rival"])[0] if c.table == "offers"}
+    assert rival["north-offer-r2"]["explanation"] and rival["north-offer-r2"]["parts"]
+    for user in s.values():
+        assert server.pull(user, cursors[user.id])[0] == [], user.id
+
+
+def test_a_resident_chooses_through_the_server_before_the_deadline(server):
+    n = PEOPLE["north"]
+    server.do(n["officer"], "shortlist", job_id="north-job-2", offer_ids=["north-offer-2"])
+    refused = server.push(
+        n["neighbour"], "choose_offer", job_id="north-job-2", offer_id="north-offer-2"
+    )
+    assert (refused.status, refused.code) == ("rejected", "not_found")
+    server.do(n["resident"], "choose_offer", job_id="north-job-2", offer_id="north-offer-2")
+    job = next(c.row for c in server.pull(n["plumber"])[0] if c.id == "north-job-2")
+    assert (job["awarded_to"], job["award_reason"]) == (n["plumber"].id, "Chosen by the resident.")
