@@ -24,7 +24,7 @@ from app.domain.actions import Context, apply
 from app.domain.commands import COMMANDS, Command
 from app.domain.lifecycle import Rejected
 from app.domain.models import PhotoStage, Role, Trade, User, Vetting
-from app.domain.records import Home, Tradesperson
+from app.domain.records import Home, Landlord, Tradesperson
 from tests.cast import MemoryRepo
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -102,6 +102,7 @@ class World:
     def __init__(self) -> None:
         self.repo = MemoryRepo()
         for landlord, cast in PEOPLE.items():
+            self.repo.put(Landlord(id=landlord, name=landlord))
             for n in (1, 2):
                 self.repo.put(
                     Home(
@@ -140,7 +141,10 @@ class World:
 
     def ids(self, table: str, landlord: str | None = None) -> list[str]:
         rows = self.repo.tables[table].values()
-        return sorted(r.id for r in rows if landlord in (None, getattr(r, "landlord_id", None)))
+        def owner(r) -> str:
+            return r.id if table == "landlords" else r.landlord_id
+
+        return sorted(r.id for r in rows if landlord in (None, owner(r)))
 
     def refused(self, user: User, command: type[Command], args: dict) -> Rejected:
         before = self.snapshot()
@@ -159,6 +163,8 @@ VALID = {
     "kind": "sole_trader",
     "phone": "",
     "offer_ids": ["no-such-offer"],
+    "out_of_hours_phone": "",
+    "direct_to": None,
 }
 
 
@@ -204,7 +210,7 @@ def world() -> World:
 
 
 def test_the_world_has_every_record_of_both_landlords(world):
-    for table in ("homes", "tradespeople", "jobs", "offers", "visits", "extras"):
+    for table in ("landlords", "homes", "tradespeople", "jobs", "offers", "visits", "extras"):
         for landlord in LANDLORDS:
             assert world.ids(table, landlord), f"no {table} for {landlord}"
 

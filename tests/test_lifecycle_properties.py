@@ -200,6 +200,12 @@ PROFILE = {
     "decision": lambda today: (["approve", "refuse", "more_info"], ["maybe"]),
     "kind": lambda today: (["sole_trader", "business"], ["in_house"]),
     "phone": lambda today: (["", "07700 900000"], ["call me"]),
+    "routes": lambda today: ([{}, {"emergency": "auto"}], [{"emergency": "direct"}, {"x": "y"}]),
+    "direct_districts": lambda today: ([[]], [["M4"], ["nowhere"]]),
+    "direct_to": lambda today: ([None], ["north-plumber", "nobody"]),
+    "ranking_weights": lambda today: ([{}, {"value": 50}], [{"value": -1}, {"luck": 9}]),
+    "schedule_of_rates": lambda today: ([{}, {"plumbing": 15_000}], [{"plumbing": 0}]),
+    "out_of_hours_phone": lambda today: (["", "020 7946 0000"], ["ring me"]),
 }
 
 

@@ -363,3 +363,32 @@ def test_ranking_weights_are_the_landlords_own():
     price_first = {"value": 90, "availability": 1}
     soon_first = {"value": 1, "availability": 90}
     assert (winner(price_first), winner(soon_first)) == ("ann", "ben")
+
+
+def rules(**changes) -> dict:
+    return {
+        "landlord_id": "landlord-1",
+        "emergency_attend_hours": 4,
+        "emergency_make_safe_hours": 24,
+        "urgent_days": 5,
+        "routine_days": 20,
+        "planned_days": 60,
+        "auto_award_hours": 24,
+        "choice_hours": 48,
+    } | changes
+
+
+def test_officers_set_their_landlords_rules_and_new_jobs_follow_them():
+    w = World()
+    w.do(OFFICER, "set_rules", **rules(urgent_days=2, routes={"urgent": "auto"}))
+    job = w.posted(priority="urgent")
+    assert job.target_at.date() == date(2026, 4, 7)  # 2 working days over Easter
+    assert job.award_mode is AwardMode.AUTO
+    refused = w.refused(OFFICER, "set_rules", **rules(routes={"emergency": "direct"}))
+    assert "Name the in-house team" in refused.message
+    refused = w.refused(OFFICER, "set_rules", **rules(direct_to="ann"))
+    assert "in-house team or a framework contractor" in refused.message
+    w.do(OFFICER, "set_rules", **rules(routes={"emergency": "direct"}, direct_to=IN_HOUSE))
+    refused = w.refused(OFFICER, "set_rules", **rules(emergency_attend_hours=30))
+    assert "attend before making safe" in refused.message
+    assert w.repo.get("landlords", "landlord-1").direct_to == IN_HOUSE

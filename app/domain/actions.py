@@ -699,4 +699,25 @@ def decide_extra(repo: Repo, ctx: Context, a: c.DecideExtra) -> None:
     )
 
 
+@handles(c.SetRules)
+def set_rules(repo: Repo, ctx: Context, a: c.SetRules) -> None:
+    landlord = landlord_of(repo, a.landlord_id)
+    if a.direct_to is not None:
+        team = repo.get("tradespeople", a.direct_to)
+        if (
+            not isinstance(team, Tradesperson)
+            or team.landlord_id != landlord.id
+            or team.kind not in ("in_house", "framework")
+        ):
+            raise Rejected(
+                "invalid", "Direct awards go to your in-house team or a framework contractor."
+            )
+    direct = AwardMode.DIRECT in a.routes.values() or a.direct_districts
+    if direct and a.direct_to is None:
+        raise Rejected(
+            "invalid", "Name the in-house team or framework contractor that direct awards go to."
+        )
+    repo.save(landlord.model_copy(update=a.model_dump(exclude={"landlord_id"})))
+
+
 assert set(HANDLERS) == set(c.COMMANDS.values()), "every command needs a handler"

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from app.domain.lifecycle import Rejected
 from app.domain.models import AwardMode, PhotoRef, Priority, Role, Trade
+from app.domain.ranking import PART_NAMES
 
 OFFICER, TRADE, RESIDENT = Role.OFFICER, Role.TRADESPERSON, Role.RESIDENT
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
@@ -290,3 +291,42 @@ class ChooseOffer(Command):
 class DirectAward(Command):
     job_id: str = Id
     tradesperson_id: str = Id
+
+
+@command("set_rules", "Change the landlord's rules", OFFICER, refers={"landlord_id": "landlords"})
+class SetRules(Command):
+    """A landlord's targets, award routes, ranking weights, schedule of rates and phone
+    lines, set by its officers. Every field is given: the form sends the whole set."""
+
+    landlord_id: str = Id
+    emergency_attend_hours: int = Field(ge=1, le=72)
+    emergency_make_safe_hours: int = Field(ge=1, le=72)
+    urgent_days: int = Field(ge=1, le=60)
+    routine_days: int = Field(ge=1, le=120)
+    planned_days: int = Field(ge=1, le=365)
+    right_to_repair: bool = False
+    routes: dict[Priority, AwardMode] = Field(default_factory=dict, max_length=len(Priority))
+    direct_districts: list[str] = Field(default_factory=list, max_length=100)
+    direct_to: str | None = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)
+    auto_award_hours: int = Field(ge=1, le=336)
+    choice_hours: int = Field(ge=1, le=336)
+    ranking_weights: dict[str, float] = Field(default_factory=dict, max_length=20)
+    schedule_of_rates: dict[Trade, int] = Field(default_factory=dict, max_length=len(Trade))
+    out_of_hours_phone: str = Field(default="", max_length=30, pattern=r"^[0-9 +()-]*$")
+
+    @model_validator(mode="after")
+    def _sensible(self) -> SetRules:
+        if self.emergency_attend_hours > self.emergency_make_safe_hours:
+            raise ValueError("the emergency targets: attend before making safe, not after")
+        bad = [d for d in self.direct_districts if not re.match(DISTRICT, d)]
+        if bad:
+            raise ValueError(f"the areas off the marketplace: {bad[0]!r} is not a district")
+        if set(self.ranking_weights) - set(PART_NAMES):
+            raise ValueError("the ranking weights: name only the parts of the score")
+        if any(not 0 <= w <= 100 for w in self.ranking_weights.values()):
+            raise ValueError("the ranking weights: each from 0 to 100")
+        if self.ranking_weights and not any(self.ranking_weights.values()):
+            raise ValueError("the ranking weights: at least one above 0")
+        if any(not 0 < p <= MAX_PRICE_PENCE for p in self.schedule_of_rates.values()):
+            raise ValueError("the schedule of rates: each price above £0 and at most £100,000")
+        return self
