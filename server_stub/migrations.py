@@ -123,6 +123,10 @@ def _v4_marketplace(conn: sa.Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE landlords ADD COLUMN seq BIGINT")
     _add_missing_columns(conn)
     conn.exec_driver_sql("UPDATE tradespeople SET status = 'approved' WHERE status IS NULL")
+    conn.exec_driver_sql(
+        "UPDATE jobs SET awarded_at = COALESCE(started_at, completed_at, reported_at) "
+        "WHERE awarded_to IS NOT NULL AND awarded_at IS NULL"
+    )
     for name, table in db.SYNCED.items():
         model = RECORDS[name].model
         for row in conn.execute(sa.select(table)).mappings().all():

@@ -101,6 +101,8 @@ def _move(repo: Repo, ctx: Context, job: Job, action: Action, **changes) -> Job:
     status = decide(job, action, ctx.actor)
     if status in FINISHED and job.closed_at is None:
         changes["closed_at"] = ctx.now
+    if status is JobStatus.AWARDED and job.status is not JobStatus.AWARDED:
+        changes["awarded_at"] = ctx.now
     moved = job.model_copy(update={"status": status, **changes})
     repo.save(moved)
     return moved

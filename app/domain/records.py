@@ -114,6 +114,7 @@ class Job(Record):
     choose_by: UtcDatetime | None = None  # after this the top-ranked shortlisted offer wins
     award_reason: str = ""  # how it was awarded: "Chosen by the resident", ...
     awarded_to: str | None = None
+    awarded_at: UtcDatetime | None = None
     awarded_offer_id: str | None = None
     started_at: UtcDatetime | None = None
     completed_at: UtcDatetime | None = None
