@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -167,3 +167,40 @@ def test_the_brief_raises_patterns_first_then_the_worst_figures(cards):
     assert "Ann: target breaches 50% against a marketplace median of 25% (4 in" in points[0].said
     assert set(points[0].jobs) == {"a2", "a5"}
     assert "Other jobs within target" not in [p.title for p in points]
+
+
+def test_reading_only_recent_rows_from_the_device_gives_the_same_scorecards(tmp_path):
+    import random
+
+    from app.domain.records import Job, Visit
+    from app.store import Store
+    from app.store.reports import scorecard_rows
+
+    rng = random.Random(3)
+    store = Store(tmp_path / "device.db")
+    with store.tx() as conn:
+        for n in range(400):
+            reported = at(1, 1) + timedelta(days=rng.uniform(-200, 120))
+            target = reported + timedelta(days=rng.choice((1, 7, 28)))
+            done = reported + timedelta(days=rng.uniform(0.5, 40))
+            job = Job(
+                id=f"j{n}", landlord_id="l", home_id=f"h{rng.randrange(60)}", trade="plumbing",
+                title="Leak", status=S.CLOSED, reported_at=reported, target_at=target,
+                awarded_to=rng.choice(("ann", "ben", "cal")), awarded_at=reported,
+                completed_at=done, rating_quality=rng.choice((None, 2, 5)),
+            )  # fmt: skip
+            visit = Visit(
+                id=f"v{n}", landlord_id="l", job_id=job.id, tradesperson_id=job.awarded_to,
+                started_at=done, outcome=rng.choice(("completed", "no_access")),
+            )  # fmt: skip
+            conn.execute(
+                "INSERT INTO jobs(id, body) VALUES (?, ?)", (job.id, job.model_dump_json())
+            )
+            conn.execute(
+                "INSERT INTO visits(id, body) VALUES (?, ?)", (visit.id, visit.model_dump_json())
+            )
+    everything = scorecards(*scorecard_rows(store.conn, "l"), Q1, NOW)
+    recent = scorecards(*scorecard_rows(store.conn, "l", since=Q1.start), Q1, NOW)
+    assert recent == everything and everything["ann"].figures["completed"].count > 10
+    assert scorecard_rows(store.conn, "another landlord") == ([], [], [])
+    store.close()

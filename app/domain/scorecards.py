@@ -25,7 +25,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import NamedTuple
 
 from app.domain.models import JobStatus, Priority, Trade
@@ -116,13 +117,13 @@ class Period:
     start: date
     end: date
 
-    @property
+    @cached_property
     def begins(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=UK)
+        return datetime.combine(self.start, time.min, tzinfo=UK).astimezone(UTC)
 
-    @property
+    @cached_property
     def ends(self) -> datetime:  # the first moment after the period
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UK)
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UK).astimezone(UTC)
 
     def holds(self, moment: datetime | None) -> bool:
         return moment is not None and self.begins <= moment < self.ends
