@@ -24,7 +24,7 @@ from app.domain.actions import Context, apply
 from app.domain.commands import COMMANDS, Command
 from app.domain.lifecycle import Rejected
 from app.domain.models import PhotoStage, Role, Trade, User, Vetting
-from app.domain.records import Home, Landlord, Tradesperson
+from app.domain.records import RECORDS, Home, Landlord, Tradesperson
 from tests.cast import MemoryRepo
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -94,6 +94,10 @@ def story(landlord: str, photo: Photo, today: date) -> list[tuple[str, str, dict
             "price_pence": 5_000,
             "photos": [photo(cast["plumber"], PhotoStage.EXTRA, f"{at}-extra")],
         }),
+        ("officer", "note_pattern", {
+            "pattern_key": f"recalls:{at}-plumber:{today}", "tradesperson_id": f"{at}-plumber",
+            "note": "Raise at the supplier review",
+        }),
     ]  # fmt: skip
     return steps
 
@@ -141,6 +145,7 @@ class World:
 
     def ids(self, table: str, landlord: str | None = None) -> list[str]:
         rows = self.repo.tables[table].values()
+
         def owner(r) -> str:
             return r.id if table == "landlords" else r.landlord_id
 
@@ -210,7 +215,7 @@ def world() -> World:
 
 
 def test_the_world_has_every_record_of_both_landlords(world):
-    for table in ("landlords", "homes", "tradespeople", "jobs", "offers", "visits", "extras"):
+    for table in RECORDS:
         for landlord in LANDLORDS:
             assert world.ids(table, landlord), f"no {table} for {landlord}"
 

@@ -41,7 +41,17 @@ from app.domain.ranking import (
     target_date,
     why_not,
 )
-from app.domain.records import Extra, Home, Job, Landlord, Offer, Record, Tradesperson, Visit
+from app.domain.records import (
+    Extra,
+    Home,
+    Job,
+    Landlord,
+    Offer,
+    PatternNote,
+    Record,
+    Tradesperson,
+    Visit,
+)
 from app.domain.targets import UK, TargetPolicy, damp_and_mould_timers, target_for
 
 
@@ -720,6 +730,26 @@ def set_rules(repo: Repo, ctx: Context, a: c.SetRules) -> None:
             "invalid", "Name the in-house team or framework contractor that direct awards go to."
         )
     repo.save(landlord.model_copy(update=a.model_dump(exclude={"landlord_id"})))
+
+
+@handles(c.NotePattern)
+def note_pattern(repo: Repo, ctx: Context, a: c.NotePattern) -> None:
+    """Note on, or dismiss, an item of the pattern queue; a later note replaces it."""
+    if not a.pattern_key.split(":")[1:2] == [a.tradesperson_id]:
+        raise Rejected("invalid", "This note is for another tradesperson's pattern.")
+    if a.dismiss is False and not a.note:
+        raise Rejected("invalid", "Write a note, or dismiss the pattern.")
+    repo.save(
+        PatternNote(
+            id=a.pattern_key,
+            landlord_id=ctx.user.landlord_id,
+            tradesperson_id=a.tradesperson_id,
+            note=a.note,
+            dismissed=a.dismiss,
+            noted_by=ctx.user.name,
+            noted_at=ctx.now,
+        )
+    )
 
 
 assert set(HANDLERS) == set(c.COMMANDS.values()), "every command needs a handler"

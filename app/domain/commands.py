@@ -330,3 +330,16 @@ class SetRules(Command):
         if any(not 0 < p <= MAX_PRICE_PENCE for p in self.schedule_of_rates.values()):
             raise ValueError("the schedule of rates: each price above £0 and at most £100,000")
         return self
+
+
+@command(
+    "note_pattern",
+    "Note a pattern",
+    OFFICER,
+    refers={"tradesperson_id": "tradespeople"},
+)
+class NotePattern(Command):
+    pattern_key: str = Field(min_length=1, max_length=160, pattern=r"^[A-Za-z0-9_.:-]+$")
+    tradesperson_id: str = Id
+    note: str = Field(default="", max_length=1000)
+    dismiss: bool = False

@@ -109,6 +109,7 @@ AUDIENCES: dict[str, Callable[[Row], set[str]]] = {
     "offers": lambda r: _officers(r) | _people(r["tradesperson_id"], r.get("shortlisted_for")),
     "visits": lambda r: _officers(r) | _people(r["tradesperson_id"]),
     "extras": lambda r: _officers(r) | _people(r["tradesperson_id"], r["resident_id"]),
+    "pattern_notes": _officers,
 }
 
 

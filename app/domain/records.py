@@ -186,6 +186,18 @@ class Extra(Record):
     decided_at: UtcDatetime | None = None
 
 
+class PatternNote(Record):
+    """An officer's note on an item of the pattern queue, and whether it is dismissed."""
+
+    id: str  # the pattern's key: rule, tradesperson and the day it was found
+    landlord_id: str
+    tradesperson_id: str
+    note: str = ""
+    dismissed: bool = False
+    noted_by: str
+    noted_at: UtcDatetime
+
+
 @dataclass(frozen=True)
 class Kind:
     """One synced record: its table and model, and the fields a device looks rows up by."""
@@ -205,6 +217,7 @@ RECORDS: dict[str, Kind] = {
         Kind("offers", Offer, ("job_id",)),
         Kind("visits", Visit, ("job_id",)),
         Kind("extras", Extra, ("job_id",)),
+        Kind("pattern_notes", PatternNote),
     )
 }
 TABLE_OF: dict[type[Record], str] = {k.model: k.table for k in RECORDS.values()}

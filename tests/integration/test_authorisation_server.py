@@ -157,6 +157,8 @@ def may_see(user: User, table: str, row: dict) -> bool:
         return False
     if user.role is Role.OFFICER:
         return True
+    if table == "pattern_notes":  # officers' notes on contractors
+        return False
     if user.role is Role.RESIDENT:
         return {
             "homes": row["id"] == user.home_id,
