@@ -25,11 +25,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server_stub import sync_service
 from server_stub.openapi import errors
 from server_stub.photo_store import PhotoStore
-from server_stub.routes import auth, blobs, sync
+from server_stub.routes import auth, blobs, imports, sync
 from server_stub.security import RateLimit
 
 KB, MB = 1024, 1024 * 1024
-BODY_LIMITS = {"/v1/auth/": 4 * KB, "/v1/sync/push": 4 * MB, "/v1/blobs/": blobs.MAX_BLOB_BYTES}
+BODY_LIMITS = {
+    "/v1/auth/": 4 * KB,
+    "/v1/sync/push": 4 * MB,
+    "/v1/blobs/": blobs.MAX_BLOB_BYTES,
+    "/v1/import/": imports.MAX_IMPORT_BYTES,
+}
 DEFAULT_BODY_LIMIT = 4 * KB
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -159,7 +164,7 @@ def create_app(
     def health() -> dict:
         return {"ok": True}
 
-    for module in (auth, sync, blobs):
+    for module in (auth, sync, blobs, imports):
         app.include_router(module.router)
     app.add_middleware(Limits)
     return app

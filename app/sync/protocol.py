@@ -96,6 +96,17 @@ class SessionInfo(BaseModel):
     current: bool
 
 
+class RefusedRow(BaseModel):
+    line: int
+    reason: str
+
+
+class ImportResponse(BaseModel):
+    imported: int
+    refused: list[RefusedRow]
+    said: str  # the outcome in a sentence
+
+
 class ErrorBody(BaseModel):
     """Every refusal: a sentence for the person, saying what to do next."""
 
