@@ -23,7 +23,10 @@ MAX_IMPORT_BYTES = 8 * 1024 * 1024
     "/jobs",
     responses=errors(401, 403, 413, 422),
     openapi_extra={
-        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "pattern": "\\S"}}},
+        }
     },
 )
 async def import_jobs(request: Request, viewer: CurrentViewer, engine: Engine) -> p.ImportResponse:
@@ -35,6 +38,10 @@ async def import_jobs(request: Request, viewer: CurrentViewer, engine: Engine) -
         raise HTTPException(
             422, "This file is not UTF-8 text. Save it as 'CSV UTF-8' and try again."
         ) from None
+    if not text.strip():
+        raise HTTPException(
+            422, "This file is empty. Export your past repairs as CSV and try again."
+        )
     return await run_in_threadpool(_import, engine, viewer.user, text)
 
 
@@ -53,6 +60,8 @@ def _import(engine: sa.Engine, user: User, text: str) -> p.ImportResponse:
             repo.find("tradespeople", "landlord_id", landlord),
             dict.fromkeys(existing),
         )
+        if report.refused[:1] and report.refused[0][0] == 1:  # the file as a whole
+            raise HTTPException(422, report.refused[0][1])
         for job in report.jobs:
             repo.save(job)
     return p.ImportResponse(
