@@ -11,7 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.domain import policy
-from app.domain.ranking import TrackRecord
+from app.domain.models import JobStatus
+from app.domain.ranking import JOB_COLUMNS, TrackRecord
 from app.domain.records import RECORDS, TABLE_OF, Record
 from server_stub import db
 
@@ -42,10 +43,21 @@ class SqlRepo:
         return set(self.conn.execute(q).scalars())
 
     def history(self, landlord_id: str) -> TrackRecord:
-        """Every past job and visit of the landlord, as track records."""
-        jobs = self.find("jobs", "landlord_id", landlord_id)
-        visits = self.find("visits", "landlord_id", landlord_id)
-        return TrackRecord.build(jobs, visits)
+        """Every tradesperson's track record from the landlord's past jobs and visits: the
+        jobs' columns as rows (duplicates left out) and the visits counted by tradesperson
+        and outcome, with no record built."""
+        jobs, visits = db.SYNCED["jobs"], db.SYNCED["visits"]
+        job_rows = self.conn.execute(
+            sa.select(*(jobs.c[name] for name in JOB_COLUMNS)).where(
+                jobs.c.landlord_id == landlord_id, jobs.c.status != JobStatus.DUPLICATE.value
+            )
+        )
+        visit_rows = self.conn.execute(
+            sa.select(visits.c.tradesperson_id, visits.c.outcome, sa.func.count())
+            .where(visits.c.landlord_id == landlord_id)
+            .group_by(visits.c.tradesperson_id, visits.c.outcome)
+        )
+        return TrackRecord.from_rows(job_rows.all(), visit_rows.all())
 
     def save(self, record: Record) -> None:
         name = TABLE_OF[type(record)]

@@ -3,15 +3,27 @@ in which small samples lean on the marketplace average and each landlord sets th
 
 from __future__ import annotations
 
+import json
+import random
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.models import JobStatus, Trade, Vetting
-from app.domain.ranking import PART_NAMES, RankingWeights, TrackRecord, rank, why_not
+from app.domain.ranking import (
+    _JOB_FIELDS,
+    JOB_COLUMNS,
+    PART_NAMES,
+    RankingWeights,
+    TrackRecord,
+    rank,
+    why_not,
+)
 from app.domain.records import Job, Offer, Tradesperson, Visit
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -296,3 +308,153 @@ def test_every_candidates_breakdown_adds_up_exactly_to_a_score_out_of_a_hundred(
     assert eligible == sorted(eligible, reverse=True), "no ineligible above an eligible one"
     scores = [c.score for c in result if c.eligible]
     assert scores == sorted(scores, reverse=True)
+
+
+# -- the track record from rows ---------------------------------------------------------
+
+LANDLORDS = ("landlord-1", "landlord-2")
+STATUSES = [JobStatus.DUPLICATE, JobStatus.REPORTED, JobStatus.IN_PROGRESS, JobStatus.CANCELLED]
+STATUSES += [JobStatus.COMPLETED, JobStatus.CLOSED] * 4
+DAYS = [timedelta(days=d) for d in (-3, 0, 1, 5, 12, 29, 30, 31, 45)]
+
+
+def past_jobs(seed: int, count: int = 300) -> tuple[list[Job], list[Visit]]:
+    """Past jobs and visits crowded onto a few homes, trades and tradespeople, so that
+    recalls, duplicates, reports made during the work, jobs nobody completed, missing
+    targets and unrated jobs all turn up; times with and without microseconds."""
+    rng = random.Random(seed)
+    jobs, visits = [], []
+    for n in range(count):
+        reported = NOW - timedelta(days=rng.randrange(400), seconds=rng.randrange(86_400))
+        if rng.random() < 0.5:
+            reported = reported.replace(microsecond=rng.randrange(1_000_000))
+        completed = reported + rng.choice(DAYS) if rng.random() < 0.9 else None
+        target = reported + timedelta(days=rng.choice((1, 7, 28))) if rng.random() < 0.8 else None
+        if target and completed and rng.random() < 0.1:
+            completed = target  # on the dot: within target
+        by = rng.choice([None, "tp-a", "tp-b", "tp-c", "tp-d"])
+        job = Job(
+            id=f"past-{seed}-{n}",
+            landlord_id=rng.choice(LANDLORDS),
+            home_id=f"home-{rng.randrange(12)}",
+            trade=rng.choice([Trade.PLUMBING, Trade.GAS, Trade.GLAZING]),
+            title="Past repair",
+            status=rng.choice(STATUSES),
+            reported_at=reported,
+            target_at=target,
+            awarded_to=by,
+            completed_at=completed,
+            rating_speed=rng.choice([None, 1, 3, 5]),
+            rating_quality=rng.choice([None, 2, 4, 5]),
+            district=rng.choice(["M4", "M9"]),
+        )
+        jobs.append(job)
+        for v in range(rng.randrange(3) if by else 0):
+            visits.append(Visit(
+                id=f"{job.id}-v{v}", landlord_id=job.landlord_id, job_id=job.id,
+                tradesperson_id=by, started_at=reported,
+                outcome=rng.choice(["completed", "no_access", "in_progress"]),
+            ))  # fmt: skip
+    return jobs, visits
+
+
+def expected_record(jobs: list[Job], visits: list[Visit]) -> dict:
+    """The track record worked out the long way, job by job, from the rules as stated."""
+    counted = [
+        j for j in jobs
+        if j.status in (JobStatus.COMPLETED, JobStatus.CLOSED) and j.completed_at and j.awarded_to
+    ]  # fmt: skip
+    reports = [j for j in jobs if j.status is not JobStatus.DUPLICATE]
+    people: dict[str, dict] = {}
+    for tp in {j.awarded_to for j in counted} | {v.tradesperson_id for v in visits}:
+        theirs = [j for j in counted if j.awarded_to == tp]
+        timed = [j for j in theirs if j.target_at]
+        speeds = [j.rating_speed for j in theirs if j.rating_speed is not None]
+        qualities = [j.rating_quality for j in theirs if j.rating_quality is not None]
+        recalled = [
+            j for j in theirs
+            if any(
+                k is not j and (k.home_id, k.trade) == (j.home_id, j.trade)
+                and j.completed_at < k.reported_at <= j.completed_at + timedelta(days=30)
+                for k in reports
+            )
+        ]  # fmt: skip
+        mine = [v for v in visits if v.tradesperson_id == tp]
+        people[tp] = {
+            "completed": len(theirs),
+            "with_target": len(timed),
+            "on_time": sum(j.completed_at <= j.target_at for j in timed),
+            "recalled": len(recalled),
+            "visits": len(mine),
+            "no_access": sum(v.outcome == "no_access" for v in mine),
+            "speed": (sum(speeds), len(speeds)),
+            "quality": (sum(qualities), len(qualities)),
+            "trades": sorted(j.trade for j in theirs),
+            "districts": sorted(j.district for j in theirs),
+        }
+    return people
+
+
+def summary(record: TrackRecord) -> dict:
+    """A track record's figures, with each tradesperson's trades and districts in order."""
+    return {
+        tp: {
+            "completed": s.completed,
+            "with_target": s.with_target,
+            "on_time": s.on_time,
+            "recalled": s.recalled,
+            "visits": s.visits,
+            "no_access": s.no_access,
+            "speed": (s.speed_sum, s.speed_count),
+            "quality": (s.quality_sum, s.quality_count),
+            "trades": sorted(s.trades),
+            "districts": sorted(s.districts),
+        }
+        for tp, s in record.stats.items()
+    }
+
+
+def as_stored(jobs: list[Job], visits: list[Visit]) -> tuple[list, list]:
+    """Rows as a device reads them from its JSON bodies: times as ISO strings, enums as
+    their values; visits counted by tradesperson and outcome."""
+    bodies = [json.loads(j.model_dump_json()) for j in jobs]
+    job_rows = [tuple(body[name] for name in JOB_COLUMNS) for body in bodies]
+    counted = Counter((v.tradesperson_id, v.outcome) for v in visits)
+    return job_rows, [(tp, outcome, n) for (tp, outcome), n in counted.items()]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_track_record_from_stored_rows_is_the_one_built_from_records_and_the_rules(seed):
+    jobs, visits = past_jobs(seed)
+    built = TrackRecord.build(jobs, visits)
+    job_rows, visit_rows = as_stored(jobs, visits)
+    from_rows = TrackRecord.from_rows(job_rows, visit_rows)
+    assert from_rows == built
+    assert summary(built) == expected_record(jobs, visits)
+    assert sum(s.recalled for s in built.stats.values()) > 0
+    # Whatever order the rows come in, and datetimes or strings, the record is the same.
+    random.Random(seed).shuffle(job_rows)
+    assert summary(TrackRecord.from_rows(job_rows, visit_rows[::-1])) == summary(built)
+    as_datetimes = TrackRecord.from_rows(map(_JOB_FIELDS, map(vars, jobs)), visit_rows)
+    assert as_datetimes == built
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 80))
+def test_any_mix_of_past_jobs_gives_the_same_record_from_rows_as_from_records(seed, count):
+    jobs, visits = past_jobs(seed, count)
+    built = TrackRecord.build(jobs, visits)
+    assert TrackRecord.from_rows(*as_stored(jobs, visits)) == built
+    assert summary(built) == expected_record(jobs, visits)
+
+
+def test_a_duplicate_report_is_neither_a_completion_nor_a_recall():
+    (first,) = done(PAT, [4], home_id="home-9")
+    again = first.model_copy(update={
+        "id": "again", "status": JobStatus.DUPLICATE, "awarded_to": STEADY.id,
+        "reported_at": first.completed_at + timedelta(days=3),
+    })  # fmt: skip
+    rows, _ = as_stored([first, again], [])
+    for record in (TrackRecord.build([first, again]), TrackRecord.from_rows(rows)):
+        assert (record.of(PAT.id).completed, record.of(PAT.id).recalled) == (1, 0)
+        assert record.of(STEADY.id).completed == 0

@@ -13,13 +13,14 @@ scores the marketplace average: neither dominating nor starved of work."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
-from itertools import islice
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, le
 from typing import NamedTuple
 
 from app.domain.eligibility import (
@@ -143,31 +144,68 @@ class TrackRecord:
 
     @classmethod
     def build(cls, jobs: Iterable[Job], visits: Iterable[Visit] = ()) -> TrackRecord:
-        """Read every past job and visit once. An officer's device may hold a hundred
-        thousand jobs, so the work per job is kept to grouping it twice (by tradesperson,
-        by home); the counting is done per group, a column at a time."""
-        mine: dict[str, list[_Row]] = {}  # tradesperson -> their completed jobs
-        homes: dict[str, list[_Row]] = {}  # home -> every report there
-        # Fields read from each record's dict: cheaper than attribute lookups on models.
-        for row in map(_JOB_FIELDS, map(vars, jobs)):
-            if row[_STATUS] is JobStatus.DUPLICATE:
+        """From records in memory: each job's fields as a row, each visit counted, then
+        `from_rows`."""
+        counted = Counter(map(_VISIT_FIELDS, map(vars, visits)))
+        return cls.from_rows(
+            map(_JOB_FIELDS, map(vars, jobs)),
+            [(tp, outcome, count) for (tp, outcome), count in counted.items()],
+        )
+
+    @classmethod
+    def from_rows(
+        cls, job_rows: Iterable[Sequence], visit_rows: Iterable[Sequence] = ()
+    ) -> TrackRecord:
+        """Read every past job once, as plain rows straight from a database, so that no
+        record is built: an officer's device may hold a hundred thousand jobs.
+
+        `job_rows`: one a past job, its fields in `JOB_COLUMNS` order::
+
+            (home_id, trade, reported_at, completed_at, awarded_to, status, target_at,
+             rating_speed, rating_quality, district)
+
+        `trade` and `status` as their enum members or their values. Times all alike in
+        one call: all datetimes (aware; or all naive and UTC, as SQLite gives the server
+        them), or all ISO 8601 strings as the records' JSON holds them (`...Z`), parsed
+        with `datetime.fromisoformat` only where they are compared. Duplicates may be
+        included and are skipped; jobs nobody completed count only as the reports that
+        make a recall, but they are needed for that. The order of the rows does not matter.
+
+        A completion counts (completed or closed, with a completion time and someone it
+        was awarded to); it was recalled when another report at the same home in the same
+        trade came after it, within `RECALL_WINDOW`.
+
+        `visit_rows`: `(tradesperson_id, outcome, count)`, how many visits each
+        tradesperson made with each outcome (a tradesperson and outcome may repeat).
+
+        The work per job is grouping it twice (by tradesperson, by home); the counting is
+        done per group, a column at a time."""
+        mine: dict[str, list[Sequence]] = {}  # tradesperson -> their completed jobs
+        homes: dict[str, list[Sequence]] = {}  # home -> every report there
+        duplicate, done_statuses = JobStatus.DUPLICATE, DONE
+        for row in job_rows:
+            status = row[_STATUS]
+            if status == duplicate:
                 continue
             same_place = homes.get(row[_HOME])
             if same_place is None:
                 homes[row[_HOME]] = [row]
             else:
                 same_place.append(row)
-            if row[_DONE] is not None and row[_STATUS] in DONE and row[_BY] is not None:
-                theirs = mine.get(row[_BY])
+            if status in done_statuses and row[_DONE] is not None:
+                by = row[_BY]
+                if by is None:
+                    continue
+                theirs = mine.get(by)
                 if theirs is None:
-                    mine[row[_BY]] = [row]
+                    mine[by] = [row]
                 else:
                     theirs.append(row)
         stats = {tp: _stats(rows) for tp, rows in mine.items()}
         for same_place in homes.values():
             if len(same_place) > 1:
                 _count_recalls(same_place, stats)
-        for (tp, outcome), count in Counter(map(_VISIT_FIELDS, map(vars, visits))).items():
+        for tp, outcome, count in visit_rows:
             s = stats.get(tp)
             if s is None:
                 s = stats[tp] = Stats()
@@ -177,54 +215,85 @@ class TrackRecord:
         return cls(stats, _averages(stats.values()))
 
 
-_Row = tuple  # a past job's fields, in the order of `_JOB_FIELDS`
-_JOB_FIELDS = itemgetter(
+JOB_COLUMNS = (
     "home_id", "trade", "reported_at", "completed_at", "awarded_to", "status", "target_at",
     "rating_speed", "rating_quality", "district",
 )  # fmt: skip
+_JOB_FIELDS = itemgetter(*JOB_COLUMNS)
 _HOME, _TRADE, _REPORTED, _DONE, _BY, _STATUS = range(6)
-_TRADE_THEN_REPORTED = itemgetter(_TRADE, _REPORTED)
 _VISIT_FIELDS = itemgetter("tradesperson_id", "outcome")
+_TRADE_OF, _REPORTED_OF = itemgetter(_TRADE), itemgetter(_REPORTED)
+_TRADES: dict[str, Trade] = {t.value: t for t in Trade}
+_parse = datetime.fromisoformat
 
 
-def _stats(completed: list[_Row]) -> Stats:
+def _moments(values: list) -> Iterable:
+    """Times as datetimes: parsed, if they came as ISO 8601 strings (a call's times all
+    come alike, so the first says how)."""
+    return map(_parse, values) if values and values[0].__class__ is str else values
+
+
+def _stats(completed: list[Sequence]) -> Stats:
     """One tradesperson's counts from their completed jobs, a column at a time."""
-    _home, _trade, _reported, done, _by, _status, target, speed, quality, district = zip(
+    _home, trade, _reported, done, _by, _status, target, speed, quality, district = zip(
         *completed, strict=True
     )
-    on_time = [d <= t for d, t in zip(done, target, strict=True) if t is not None]
+    due = [t for t in target if t is not None]
+    finished = list(compress(done, map(_is_set, target)))  # those with a target
+    on_time = sum(map(le, _moments(finished), _moments(due)))
     speeds = [r for r in speed if r is not None]
     qualities = [r for r in quality if r is not None]
     return Stats(
         completed=len(completed),
-        with_target=len(on_time),
-        on_time=sum(on_time),
+        with_target=len(due),
+        on_time=on_time,
         speed_sum=sum(speeds),
         speed_count=len(speeds),
         quality_sum=sum(qualities),
         quality_count=len(qualities),
-        trades=_trade,
+        trades=tuple([_TRADES.get(t, t) for t in trade]),
         districts=district,
     )
 
 
-def _count_recalls(same_place: list[_Row], stats: dict[str, Stats]) -> None:
+def _is_set(value: object) -> bool:
+    return value is not None
+
+
+def _count_recalls(same_place: list[Sequence], stats: dict[str, Stats]) -> None:
     """Count, against its tradesperson, each completion at one home followed within 30 days
-    by another report there in the same trade."""
-    trades = [row[_TRADE] for row in same_place]
+    by another report there in the same trade. A report made while the work was under way,
+    before the completion, does not count; nor does the order the rows came in."""
+    trades = list(map(_TRADE_OF, same_place))
     if len(set(trades)) == len(trades):
         return  # one report per trade here: nothing came back
-    same_place.sort(key=_TRADE_THEN_REPORTED)
-    for i, row in enumerate(same_place):
-        done, tp = row[_DONE], row[_BY]
-        if done is None or tp not in stats:
+    reported = list(_moments(list(map(_REPORTED_OF, same_place))))
+    when: dict[str, list] = {}  # trade -> when each report in it was made, in order
+    for trade, moment in zip(trades, reported, strict=True):
+        times = when.get(trade)
+        if times is None:
+            when[trade] = [moment]
+        else:
+            times.append(moment)
+    for times in when.values():
+        times.sort()
+    done_statuses, window, parse = DONE, RECALL_WINDOW, _parse  # looked up once a home
+    for row, trade, own in zip(same_place, trades, reported, strict=True):
+        times = when[trade]
+        if len(times) == 1 or row[_STATUS] not in done_statuses:
             continue
-        for later in islice(same_place, i + 1, None):
-            if later[_TRADE] is not row[_TRADE] or later[_REPORTED] > done + RECALL_WINDOW:
-                break
-            if later[_REPORTED] > done:  # not a report made while the work was under way
-                stats[tp].recalled += 1
-                break
+        done = row[_DONE]
+        s = stats.get(row[_BY])
+        if done is None or s is None:
+            continue
+        if done.__class__ is str:
+            done = parse(done)
+        until = done + window
+        later = bisect_right(times, until) - bisect_right(times, done)
+        if done < own <= until:
+            later -= 1  # its own report, were it made after the work was done
+        if later:
+            s.recalled += 1
 
 
 def _averages(all_stats: Iterable[Stats]) -> Averages:
