@@ -12,12 +12,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from app import evidence_pack as pack
 from app import photos as photo_pipeline
 from app.credentials import CredentialStore, SecureStorage
 from app.domain import actions
@@ -32,10 +33,23 @@ from app.domain.models import (
     Trade,
     User,
 )
-from app.domain.records import Extra, Job, Offer
+from app.domain.records import Extra, Job, Offer, PatternNote
+from app.domain.scorecards import (
+    Pattern,
+    PatternRules,
+    Period,
+    Point,
+    Scorecard,
+    brief,
+    patterns,
+    scorecards,
+)
+from app.domain.targets import UK
 from app.photo_files import THUMBNAILS, PhotoFiles
 from app.session import Session
 from app.store.local import Store, now
+from app.store.reports import scorecard_rows
+from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
 
 WHAT_NEXT = {
@@ -660,10 +674,165 @@ class Client:
         """Each attached photo's upload state (waiting, uploading, uploaded, failed)."""
         return await self._db(self.store.photo_states)
 
+    # -- officers' reports: scorecards, patterns, evidence packs, imported history ------
+
+    async def scorecards(self, period: Period) -> dict[str, Scorecard]:
+        """Every tradesperson's scorecard for `period`, from this device's records."""
+        landlord = self._landlord_id()
+
+        def read() -> dict[str, Scorecard]:
+            rows = scorecard_rows(self.store.conn, landlord, since=period.start)
+            return scorecards(*rows, period, now())
+
+        return await self._db(read)
+
+    async def patterns(
+        self, today: date | None = None, rules: PatternRules | None = None
+    ) -> list[PatternView]:
+        """The pattern queue, worst first, with officers' notes; dismissed items left out."""
+        landlord = self._landlord_id()
+        day = today or now().astimezone(UK).date()
+
+        def read() -> list[PatternView]:
+            since = day - timedelta(days=PATTERN_LOOK_BACK_DAYS)
+            jobs, visits, _ = scorecard_rows(self.store.conn, landlord, since=since)
+            names = self._names()
+            notes = {n.id: n for n in self.store.rows("pattern_notes")}
+            found = patterns(jobs, visits, day, rules or PatternRules(), names)
+            return [
+                PatternView(
+                    each, names.get(each.tradesperson_id, "A tradesperson"), notes.get(each.key)
+                )
+                for each in found
+                if not (each.key in notes and notes[each.key].dismissed)
+            ]
+
+        return await self._db(read)
+
+    async def brief(self, tradesperson_id: str, period: Period) -> list[Point]:
+        """The three things to raise with a tradesperson at their supplier review."""
+        cards = await self.scorecards(period)
+        card = cards.get(tradesperson_id)
+        if card is None:
+            return []
+        found = [v.pattern for v in await self.patterns(period.end)]
+        names = await self._db(self._names)
+        return brief(card, found, names.get(tradesperson_id, "This tradesperson"))
+
+    async def note_pattern(
+        self, pattern_key: str, tradesperson_id: str, note: str = "", dismiss: bool = False
+    ) -> None:
+        await self.act(
+            command(
+                c.NotePattern,
+                pattern_key=pattern_key,
+                tradesperson_id=tradesperson_id,
+                note=note,
+                dismiss=dismiss,
+            )
+        )
+
+    async def evidence_pack(
+        self,
+        tradesperson_id: str | None = None,
+        period: Period | None = None,
+        job_ids: Iterable[str] | None = None,
+    ) -> EvidencePack:
+        """A PDF and a CSV of the same jobs: a tradesperson's jobs awarded, completed or
+        due in `period`, or the jobs named. Built from this device's records, offline too."""
+        user = self.user
+        if user is None:
+            raise Rejected("signed_out", "Please sign in first.")
+        wanted = set(job_ids or ())
+
+        def read() -> EvidencePack:
+            names = self._names()
+            jobs = [
+                j
+                for j in self.store.rows("jobs")
+                if (j.id in wanted)
+                or (
+                    not wanted
+                    and j.awarded_to == tradesperson_id
+                    and (
+                        period is None
+                        or any(period.holds(t) for t in (j.awarded_at, j.completed_at, j.target_at))
+                    )
+                )
+            ]
+            ids = {j.id for j in jobs}
+            offers = {o.id: o for o in self.store.rows("offers") if o.job_id in ids}
+            extras = [e for e in self.store.rows("extras") if e.job_id in ids]
+            visits = [v for v in self.store.rows("visits") if v.job_id in ids]
+            packed = pack.assemble(jobs, offers, extras, visits, names)
+            who = names.get(tradesperson_id or "", "") if tradesperson_id else ""
+            title = "Evidence pack" + (f": {who}" if who else "")
+            title += f", {period.label}" if period else f", {len(packed)} jobs"
+            landlord = self.store.row("landlords", user.landlord_id)
+            pdf = pack.to_pdf(packed, title, landlord.name if landlord else "", user.name, now())
+            stem = "evidence-pack-" + "-".join(
+                part
+                for part in (who.lower().replace(" ", "-"), period and str(period.start))
+                if part
+            )
+            return EvidencePack(title, pdf, pack.to_csv(packed), pack.totals(packed), stem)
+
+        return await self._db(read)
+
+    async def import_jobs(self, data: bytes) -> str:
+        """Send a CSV export of past repairs to the server; returns what came of it, in
+        words, with each refused line. Needs a connection: it is not queued."""
+        try:
+            answer = await self.http.post(
+                "/v1/import/jobs", content=data, headers={"Content-Type": "text/csv"}
+            )
+        except httpx.TransportError:
+            raise Rejected(
+                "offline", "Importing needs a connection. Try again when you are online."
+            ) from None
+        if answer.status_code != 200:
+            raise Rejected("invalid", answer.json().get("detail", "The import failed."))
+        result = p.ImportResponse.model_validate_json(answer.content)
+        lines = [f"Line {r.line}: {r.reason}" for r in result.refused[:50]]
+        more = len(result.refused) - len(lines)
+        if more > 0:
+            lines.append(f"... and {more} more lines.")
+        asyncio.get_running_loop().create_task(self.sync())  # fetch the imported history
+        return "\n".join([result.said, *lines])
+
+    def _names(self) -> dict[str, str]:
+        """Tradespeople's business names by id (on the database thread)."""
+        return {t.id: t.business_name or t.name for t in self.store.rows("tradespeople")}
+
+    def _landlord_id(self) -> str:
+        if self.user is None:
+            raise Rejected("signed_out", "Please sign in first.")
+        return self.user.landlord_id
+
     def _uid(self) -> str:
         if self.user is None:
             raise Rejected("signed_out", "Please sign in first.")
         return self.user.id
+
+
+# How far back the pattern rules look: 30 + 90 days of ratings, and a day to spare.
+PATTERN_LOOK_BACK_DAYS = 121
+
+
+@dataclass(frozen=True)
+class PatternView:
+    pattern: Pattern
+    name: str  # the tradesperson's business name
+    note: PatternNote | None
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    title: str
+    pdf: bytes
+    csv: str
+    totals: pack.Totals
+    stem: str  # a file name without its extension
 
 
 def command(model: type[c.Command], **args: Any) -> c.Command:

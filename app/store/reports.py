@@ -8,7 +8,7 @@ import json
 import sqlite3
 from datetime import date, datetime, timedelta
 
-from app.domain.models import JobStatus, Priority, Trade
+from app.domain.models import JobStatus, Priority, Trade, utc
 from app.domain.scorecards import ExtraRow, JobRow, VisitRow
 
 _JOB_FIELDS = (
@@ -19,7 +19,8 @@ _JOB_FIELDS = (
 
 
 def _when(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+    # Times the server sent may carry no zone (SQLite keeps none): they are UTC.
+    return utc(datetime.fromisoformat(text)) if text else None
 
 
 def scorecard_rows(
