@@ -3,11 +3,12 @@
 Hackney Homes (`LANDLORD_ID`): about 200 homes in five Hackney postcode districts, their
 residents, an in-house repairs team that takes emergencies, about 40 marketplace
 tradespeople generated good, middling or poor (a hidden skill drives their on-time
-completions, recalls, no-access visits and ratings) with about 1,000 past jobs, each
-awarded from several offers, two newcomers with next to no history, applications waiting
-for checks, registrations and insurance running out, and live work: reports to triage,
-posted jobs with three to five offers, a shortlist for the demo resident to choose from,
-and the demo plumber's own jobs.
+completions, recalls, no-access visits and ratings) with about 1,000 past jobs over 18
+months, each awarded from three to six offers (and six months before that from the
+contractor list, without offers: the records the marketplace opened with), two newcomers
+with next to no history, applications waiting for checks, registrations and insurance
+running out, and live work: reports to triage, posted jobs with three to five offers, a
+shortlist for the demo resident to choose from, and the demo plumber's own jobs.
 
 Lea Valley Housing (`SECOND_LANDLORD_ID`): a council landlord (Right to Repair) with its
 own rules and ranking weights, about 60 homes in E10, E17 and N17, its officer
@@ -396,10 +397,10 @@ class _Seeder:
             self._shortlist(estate, job)
 
     def _passwords(self) -> None:
-        """The listed demo accounts, the first residents and the other sign-ins
-        (`OTHER_SIGN_INS`) use the demo password, each hash with its own salt
-        (hashed side by side: argon2 takes a tenth of a second each); everyone else is
-        data only and cannot sign in."""
+        """The listed demo accounts, the first residents, the first 25 Hackney
+        tradespeople and the other sign-ins (`OTHER_SIGN_INS`) use the demo password, each
+        hash with its own salt (hashed side by side: argon2 takes a tenth of a second
+        each); everyone else is data only and cannot sign in."""
         can_sign_in = [u for u in self.users if u["email"] in self.sign_in]
         with ThreadPoolExecutor(max_workers=4) as pool:
             hashes = pool.map(lambda _u: security.hash_password(DEMO_PASSWORD), can_sign_in)
