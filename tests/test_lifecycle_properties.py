@@ -173,6 +173,8 @@ ALLOWED_MOVES = {
     for rule in RULES.values()
     for source in rule.sources
     for role in rule.roles
+} | {  # reopening goes back where the job was held from
+    (S.ON_HOLD, source, Role.OFFICER) for source in RULES[Action.HOLD].sources
 }
 
 

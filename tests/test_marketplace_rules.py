@@ -392,3 +392,47 @@ def test_officers_set_their_landlords_rules_and_new_jobs_follow_them():
     refused = w.refused(OFFICER, "set_rules", **rules(emergency_attend_hours=30))
     assert "attend before making safe" in refused.message
     assert w.repo.get("landlords", "landlord-1").direct_to == IN_HOUSE
+
+
+# -- oversight after award ---------------------------------------------------------------
+
+
+def test_a_job_on_hold_goes_back_where_it_was_when_reopened():
+    w = World()
+    w.posted()
+    w.offer("ann")
+    w.do(OFFICER, "award", job_id="job-1", offer_id="job-1-ann")
+    assert w.refused(OFFICER, "hold_job", job_id="job-1", reason="").code == "invalid"
+    w.do(OFFICER, "hold_job", job_id="job-1", reason="Waiting for scaffolding")
+    job = w.job()
+    assert (job.status, job.held_from, job.hold_reason) == (
+        JobStatus.ON_HOLD,
+        JobStatus.AWARDED,
+        "Waiting for scaffolding",
+    )
+    assert w.refused(PEOPLE["ann"], "reopen_job", job_id="job-1").code == "not_allowed"
+    w.do(OFFICER, "reopen_job", job_id="job-1")
+    assert (w.job().status, w.job().held_from) == (JobStatus.AWARDED, None)
+    assert w.refused(OFFICER, "reopen_job", job_id="job-1").code == "wrong_state"
+    assert w.refused(OFFICER, "close_job", job_id="job-1").code == "wrong_state"
+
+
+def test_recording_a_damp_investigation_starts_the_later_awaabs_law_clocks():
+    w = World()
+    w.do(RESIDENT, "report_repair", job_id="damp", trade="damp_and_mould", title="Black mould",
+         damp_and_mould=True)  # fmt: skip
+    w.now = NOW + timedelta(days=6)
+    too_late = (TODAY + timedelta(days=7)).isoformat()
+    refused = w.refused(OFFICER, "conclude_investigation", job_id="damp",
+                        investigated_on=too_late, findings="Condensation")  # fmt: skip
+    assert "between the report" in refused.message
+    on = (TODAY + timedelta(days=2)).isoformat()
+    w.do(OFFICER, "conclude_investigation", job_id="damp", investigated_on=on, findings="Damp")
+    assert w.job("damp").investigated_on == TODAY + timedelta(days=2)
+    again = w.refused(OFFICER, "conclude_investigation", job_id="damp", investigated_on=on,
+                      findings="Again")  # fmt: skip
+    assert again.code == "decided"
+    w.report("leak")
+    refused = w.refused(OFFICER, "conclude_investigation", job_id="leak",
+                        investigated_on=TODAY.isoformat(), findings="n/a")  # fmt: skip
+    assert "Only damp and mould" in refused.message

@@ -102,7 +102,7 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
             description="", location="", access_notes="", status="completed",
             damp_and_mould=False, award_mode="offers", reported_at=datetime.now(UTC),
             completed_at=datetime(2026, 1, 2, tzinfo=UTC), completion_notes="", review="",
-            photos=["c" * 64], district="E8", street="1 A St", shortlist=[], award_reason="", seq=1,
+            photos=["c" * 64], district="E8", street="1 A St", shortlist=[], award_reason="", hold_reason="", findings="", seq=1,
         ))  # fmt: skip
         conn.execute(db.SYNCED["tradespeople"].insert().values(
             id="t", landlord_id="l1", name="T", business_name="T Ltd", trades=["plumbing"],

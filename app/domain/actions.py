@@ -752,4 +752,41 @@ def note_pattern(repo: Repo, ctx: Context, a: c.NotePattern) -> None:
     )
 
 
+@handles(c.HoldJob)
+def hold_job(repo: Repo, ctx: Context, a: c.HoldJob) -> None:
+    job = _job(repo, a.job_id)
+    _move(repo, ctx, job, Action.HOLD, held_from=job.status, hold_reason=a.reason)
+
+
+@handles(c.ReopenJob)
+def reopen_job(repo: Repo, ctx: Context, a: c.ReopenJob) -> None:
+    job = _job(repo, a.job_id)
+    decide(job, Action.REOPEN, ctx.actor)
+    back = job.held_from or (JobStatus.AWARDED if job.awarded_to else JobStatus.REPORTED)
+    repo.save(job.model_copy(update={"status": back, "held_from": None, "hold_reason": ""}))
+
+
+@handles(c.CloseJob)
+def close_job(repo: Repo, ctx: Context, a: c.CloseJob) -> None:
+    _move(repo, ctx, _job(repo, a.job_id), Action.CLOSE)
+
+
+@handles(c.ConcludeInvestigation)
+def conclude_investigation(repo: Repo, ctx: Context, a: c.ConcludeInvestigation) -> None:
+    job = _job(repo, a.job_id)
+    if not job.damp_and_mould:
+        raise Rejected("invalid", "Only damp and mould reports have an investigation to record.")
+    if job.status in FINISHED:
+        raise Rejected("wrong_state", f"This job is {job.status.label.lower()}.")
+    if job.investigated_on is not None:
+        raise Rejected("decided", "The investigation is already recorded.")
+    reported = utc(job.reported_at).astimezone(UK).date()
+    if not reported <= a.investigated_on <= ctx.today:
+        raise Rejected(
+            "invalid",
+            f"The investigation date must be between the report ({long_date(reported)}) and today.",
+        )
+    repo.save(job.model_copy(update={"investigated_on": a.investigated_on, "findings": a.findings}))
+
+
 assert set(HANDLERS) == set(c.COMMANDS.values()), "every command needs a handler"

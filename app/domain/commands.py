@@ -343,3 +343,29 @@ class NotePattern(Command):
     tradesperson_id: str = Id
     note: str = Field(default="", max_length=1000)
     dismiss: bool = False
+
+
+@command("hold_job", "Put a job on hold", OFFICER, refers=JOB)
+class HoldJob(Command):
+    job_id: str = Id
+    reason: str = Field(min_length=3, max_length=500)
+
+
+@command("reopen_job", "Take a job off hold", OFFICER, refers=JOB)
+class ReopenJob(Command):
+    job_id: str = Id
+
+
+@command("close_job", "Close a job", OFFICER, refers=JOB)
+class CloseJob(Command):
+    job_id: str = Id
+
+
+@command("conclude_investigation", "Record the investigation", OFFICER, refers=JOB)
+class ConcludeInvestigation(Command):
+    """Damp and mould: the investigation happened; the written summary and the safety work
+    are now due within their working days of it (Awaab's Law)."""
+
+    job_id: str = Id
+    investigated_on: date
+    findings: str = Field(min_length=3, max_length=2000)

@@ -37,6 +37,7 @@ class Action(StrEnum):
     REQUEST_EXTRA = "request_extra"
     DECIDE_EXTRA = "decide_extra"
     HOLD = "hold"
+    REOPEN = "reopen"  # off hold, back where it was
     CLOSE = "close"
     CANCEL = "cancel"
     MARK_DUPLICATE = "mark_duplicate"
@@ -76,6 +77,8 @@ RULES: dict[Action, Rule] = {
     Action.REQUEST_EXTRA: _rule({S.IN_PROGRESS}, S.VARIATION_PENDING, TRADE),
     Action.DECIDE_EXTRA: _rule({S.VARIATION_PENDING}, S.IN_PROGRESS, OFFICER),
     Action.HOLD: _rule(NOT_STARTED - {S.ON_HOLD} | {S.IN_PROGRESS}, S.ON_HOLD, OFFICER),
+    # Off hold: the handler puts the job back where it was held from (`Job.held_from`).
+    Action.REOPEN: _rule({S.ON_HOLD}, S.ON_HOLD, OFFICER),
     Action.CLOSE: _rule({S.COMPLETED}, S.CLOSED, OFFICER),
     Action.CANCEL: _rule(set(S) - FINISHED, S.CANCELLED, OFFICER, RESIDENT),
     Action.MARK_DUPLICATE: _rule({S.REPORTED, S.TRIAGED}, S.DUPLICATE, OFFICER),

@@ -113,6 +113,10 @@ class Job(Record):
     shortlist: list[str] = Field(default_factory=list)  # offers the resident chooses among
     choose_by: UtcDatetime | None = None  # after this the top-ranked shortlisted offer wins
     award_reason: str = ""  # how it was awarded: "Chosen by the resident", ...
+    held_from: JobStatus | None = None  # on hold: where it goes back to when reopened
+    hold_reason: str = ""
+    investigated_on: date | None = None  # damp and mould: Awaab's Law's later clocks run from it
+    findings: str = ""
     awarded_to: str | None = None
     awarded_at: UtcDatetime | None = None
     awarded_offer_id: str | None = None
