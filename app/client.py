@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,20 @@ from app import photos as photo_pipeline
 from app.credentials import CredentialStore, SecureStorage
 from app.domain import actions
 from app.domain import commands as c
+from app.domain.eligibility import REGULATED
 from app.domain.lifecycle import FINISHED, Rejected
 from app.domain.models import (
     STATUS_LABELS,
+    AwardMode,
     JobStatus,
     OfferStatus,
     PhotoStage,
     Priority,
     Trade,
     User,
+    Vetting,
 )
-from app.domain.records import Extra, Job, Offer, PatternNote
+from app.domain.records import Extra, Job, Offer, PatternNote, Tradesperson
 from app.domain.scorecards import (
     Pattern,
     PatternRules,
@@ -44,10 +48,10 @@ from app.domain.scorecards import (
     patterns,
     scorecards,
 )
-from app.domain.targets import UK
+from app.domain.targets import UK, DampAndMouldTimers, damp_and_mould_timers
 from app.photo_files import THUMBNAILS, PhotoFiles
 from app.session import Session
-from app.store.local import Store, now
+from app.store.local import Store, _LocalRepo, now
 from app.store.reports import scorecard_rows
 from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
@@ -178,6 +182,121 @@ class ExtraView(Extra):
     job_title: str = ""
     business_name: str = ""
     pending: bool = False
+
+
+@dataclass(frozen=True)
+class RankedPart:
+    """One named part of a candidate's score: its points and the sentence that says why."""
+
+    name: str
+    points: Decimal
+    why: str
+
+
+@dataclass(frozen=True)
+class RankedOffer:
+    """An offer as the officer awards from it: where it ranks and why. Before the award the
+    ranking is worked out on this device from synced records; after it, it is the ranking
+    the award stored with each offer (`live` False), and `chosen` marks the winner."""
+
+    offer_id: str
+    tradesperson_id: str
+    name: str  # the tradesperson's own name
+    business_name: str
+    price_pence: int
+    earliest_slot: date
+    note: str
+    eligible: bool
+    reason: str | None  # why they can't be awarded it, in words (officers' wording)
+    score: Decimal  # out of 100: the sum of the parts' points
+    parts: tuple[RankedPart, ...]
+    position: int  # 1 for the best-ranked
+    shortlisted: bool
+    live: bool = True
+    chosen: bool = False
+
+    @property
+    def earliest(self) -> str:
+        """'Tue 24 Nov'."""
+        return self.earliest_slot.strftime("%a %-d %b")
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    """One shortlisted tradesperson as the resident sees them: no price, no internal score,
+    only their record as it stood when the officer shortlisted them."""
+
+    offer_id: str
+    business_name: str
+    earliest_slot: date
+    jobs: int
+    rating: float  # out of 5; 0 with no ratings
+    ratings: int
+    within_target: float  # a share, 0 to 1
+
+    @property
+    def earliest(self) -> str:
+        return self.earliest_slot.strftime("%a %-d %b")
+
+    @property
+    def rating_words(self) -> str:
+        if not self.ratings:
+            return "No ratings from residents yet"
+        who = "resident" if self.ratings == 1 else "residents"
+        return f"{self.rating:.1f} out of 5 from {self.ratings} {who}"
+
+    @property
+    def jobs_words(self) -> str:
+        if not self.jobs:
+            return "New to the marketplace: no repairs done yet"
+        return f"{self.jobs} repair{'' if self.jobs == 1 else 's'} done"
+
+    @property
+    def within_words(self) -> str:
+        if not self.jobs:
+            return "No record of target dates yet"
+        return f"{self.within_target:.0%} done by the target date"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A repair waiting for its resident to choose who does it, by a deadline."""
+
+    job: JobView
+    options: list[ChoiceOption]
+    choose_by: datetime | None
+    passed: bool  # the deadline has gone: the best-ranked on the shortlist gets it
+
+    @property
+    def deadline(self) -> str:
+        """'Choose by 5pm Tuesday 24 November', or what happens now that it has passed."""
+        if self.passed:
+            return (
+                "The time to choose has passed, so the best-ranked tradesperson on your "
+                "shortlist will get the job."
+            )
+        if self.choose_by is None:
+            return "Choose when you are ready"
+        return f"Choose by {when(self.choose_by)}"
+
+    @property
+    def otherwise(self) -> str:
+        return (
+            "If you don't choose by then, the best-ranked tradesperson on your shortlist "
+            "will get the job."
+        )
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people say it in Britain, in UK time: '5pm Tuesday 24 November',
+    '9.30am Friday 2 October', '12pm Monday 1 June' for noon."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(UK)
+    hour = local.hour % 12 or 12
+    minutes = f".{local.minute:02d}" if local.minute else ""
+    clock = f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    return f"{clock} {local:%A} {local.day} {local:%B}"
 
 
 class Client:
@@ -406,15 +525,17 @@ class Client:
         self,
         job_id: str,
         priority: Priority,
-        award_mode: str = "offers",
+        award_mode: AwardMode | str | None = None,
         fixed_price_pence: int | None = None,
     ) -> None:
+        """Post a job to be awarded by `award_mode`; None: the landlord's usual route for
+        its area and priority (`Landlord.route_for`)."""
         await self.act(
             command(
                 c.PostJob,
                 job_id=job_id,
                 priority=Priority(priority).value,
-                award_mode=award_mode,
+                award_mode=AwardMode(award_mode).value if award_mode else None,
                 fixed_price_pence=fixed_price_pence,
             )
         )
@@ -670,9 +791,217 @@ class Client:
             key=lambda o: (o.price_pence, o.earliest_slot),
         )
 
+    # -- ranking, shortlists and the resident's choice ----------------------------------
+
+    async def ranking(self, job_id: str) -> list[RankedOffer]:
+        """The job's offers best first, each with its score out of 100 and its parts. While
+        the job takes offers, ranked on this device from what it has synced (the same
+        domain code the server awards with); once awarded, the ranking stored at award."""
+
+        def read() -> list[RankedOffer]:
+            job = self.store.job(job_id)
+            if job is None:
+                return []
+            stored = [o for o in self.store.offers(job_id) if o.position is not None]
+            if job.status is not JobStatus.POSTED and stored:
+                return [_stored(o, job) for o in sorted(stored, key=lambda o: o.position)]
+            today = now().astimezone(UK).date()
+            candidates, _ = actions.ranked(_LocalRepo(self.store), job, today)
+            return [
+                RankedOffer(
+                    offer_id=x.offer.id,
+                    tradesperson_id=x.tradesperson_id,
+                    name=x.name,
+                    business_name=x.offer.business_name or x.name,
+                    price_pence=x.offer.price_pence,
+                    earliest_slot=x.offer.earliest_slot,
+                    note=x.offer.note,
+                    eligible=x.eligible,
+                    reason=x.reason,
+                    score=x.score,
+                    parts=tuple(RankedPart(p.name, p.points, p.why) for p in x.parts),
+                    position=n,
+                    shortlisted=x.offer.id in job.shortlist,
+                )
+                for n, x in enumerate(candidates, start=1)
+            ]
+
+        return await self._db(read)
+
+    async def choice_deadline(self, job_id: str) -> datetime:
+        """When the resident's time to choose would end, were the shortlist sent now."""
+
+        def read() -> datetime:
+            job = self.store.job(job_id)
+            landlord = actions.landlord_of(_LocalRepo(self.store), job.landlord_id if job else "")
+            return now() + timedelta(hours=landlord.choice_hours)
+
+        return await self._db(read)
+
+    async def shortlist(self, job_id: str, offer_ids: Iterable[str]) -> None:
+        """Up to three offers for the resident to choose from, by the landlord's deadline."""
+        await self.act(command(c.Shortlist, job_id=job_id, offer_ids=list(offer_ids)))
+
+    async def direct_award(self, job_id: str, tradesperson_id: str) -> None:
+        """Award straight to the landlord's in-house team or framework contractor."""
+        await self.act(command(c.DirectAward, job_id=job_id, tradesperson_id=tradesperson_id))
+
+    async def choose_offer(self, job_id: str, offer_id: str) -> None:
+        """The resident chooses one of their shortlist."""
+        cmd = command(c.ChooseOffer, job_id=job_id, offer_id=offer_id)
+        try:
+            await self.act(cmd)
+        except Rejected as e:
+            # A resident's device holds no tradespeople's profiles (they are not theirs to
+            # see), and the domain ranks the offers at award, so here the choice is refused
+            # as "no profile". Until the domain records a choice without them, lend it
+            # stand-ins made from the shortlist (see `_lend_profiles`) for this one action;
+            # the server ranks for real, and the next pull puts back what it holds.
+            if e.code != "not_eligible" or not await self._db(self._lend_profiles, job_id):
+                raise
+            await self.act(cmd)
+
+    def _lend_profiles(self, job_id: str) -> bool:
+        """Stand-in profiles for the shortlisted offers this device has no profile for, as
+        a pending change (the next pull removes them). True when any were lent."""
+        job = self.store.job(job_id)
+        if job is None or self.user is None or job.resident_id != self.user.id:
+            return False
+        missing = [
+            o
+            for o in self.store.offers(job_id)
+            if o.id in job.shortlist and self.store.tradesperson(o.tradesperson_id) is None
+        ]
+        if not missing:
+            return False
+        until = now().astimezone(UK).date() + timedelta(days=3650)
+        regulation = REGULATED.get(job.trade)
+        with self.store.tx():
+            repo = _LocalRepo(self.store)
+            for o in missing:
+                repo.save(
+                    Tradesperson(
+                        id=o.tradesperson_id,
+                        landlord_id=job.landlord_id,
+                        name=o.business_name or "A tradesperson",
+                        business_name=o.business_name,
+                        trades=[job.trade],
+                        districts=[job.district] if job.district else [],
+                        certificates=dict.fromkeys(regulation.certificates, until)
+                        if regulation
+                        else {},
+                        insurance_expires=until,
+                        status=Vetting.APPROVED,
+                    )
+                )
+        return True
+
+    async def choices(self) -> list[Choice]:
+        """The signed-in resident's repairs waiting for them to choose a tradesperson from
+        the officer's shortlist, the soonest deadline first."""
+        uid = self._uid()
+        jobs = await self._jobs(lambda: self.store.jobs_for_resident(uid))
+
+        def read() -> list[Choice]:
+            found = []
+            moment = now()
+            for job in jobs:
+                if (
+                    job.resident_id != uid
+                    or job.award_mode is not AwardMode.RESIDENT_CHOICE
+                    or job.status is not JobStatus.POSTED
+                    or not job.shortlist
+                ):
+                    continue
+                offers = {o.id: o for o in self.store.offers(job.id)}
+                options = [
+                    ChoiceOption(
+                        offer_id=o.id,
+                        business_name=o.business_name or "A local tradesperson",
+                        earliest_slot=o.earliest_slot,
+                        jobs=int(o.summary.get("jobs", 0)),
+                        rating=float(o.summary.get("rating", 0)),
+                        ratings=int(o.summary.get("ratings", 0)),
+                        within_target=float(o.summary.get("within_target", 0)),
+                    )
+                    for o in (offers.get(i) for i in job.shortlist)
+                    if o is not None and o.status is OfferStatus.OPEN
+                ]
+                if options:
+                    passed = job.choose_by is not None and moment > job.choose_by
+                    found.append(Choice(job, options, job.choose_by, passed))
+            return sorted(found, key=lambda ch: (ch.choose_by is None, ch.choose_by or moment))
+
+        return await self._db(read)
+
+    async def awarded_to_whom(self, job_id: str) -> str | None:
+        """The business name of whoever a job was awarded to, as far as this device knows."""
+
+        def read() -> str | None:
+            job = self.store.job(job_id)
+            if job is None or not job.awarded_to:
+                return None
+            offer = self.store.offer(job.awarded_offer_id) if job.awarded_offer_id else None
+            if offer and offer.business_name:
+                return offer.business_name
+            profile = self.store.tradesperson(job.awarded_to)
+            return profile.business_name if profile else None
+
+        return await self._db(read)
+
+    async def awarded_jobs(self) -> list[JobView]:
+        """The officer's jobs awarded and not yet finished, the most recently awarded first."""
+        under_way = (
+            JobStatus.AWARDED,
+            JobStatus.SCHEDULED,
+            JobStatus.IN_PROGRESS,
+            JobStatus.NO_ACCESS,
+            JobStatus.VARIATION_PENDING,
+            JobStatus.ON_HOLD,
+        )
+        views = await self._jobs(lambda: self.store.jobs_in(*under_way))
+        return sorted(views, key=lambda j: (j.awarded_at or j.reported_at, j.id), reverse=True)
+
     async def photo_states(self) -> dict[str, tuple[str, str]]:
         """Each attached photo's upload state (waiting, uploading, uploaded, failed)."""
         return await self._db(self.store.photo_states)
+
+    # -- oversight after award ------------------------------------------------------------
+
+    async def oversight(self, at_risk_hours: int = 48) -> Oversight:
+        """The landlord's open work by where it stands against its target: past target,
+        at risk (due within `at_risk_hours`), and on track; damp and mould jobs with
+        Awaab's Law's three clocks. Each list is soonest due first."""
+        moment = now()
+        views = await self._jobs(lambda: self.store.jobs_in(*OPEN_WORK))
+        past, risk, track, damp = [], [], [], []
+        for v in sorted(views, key=_by_target):
+            if v.damp_and_mould:
+                timers = damp_and_mould_timers(v.reported_at, v.investigated_on)
+                damp.append(DampView(v, timers))
+            if v.target_at is None:
+                continue
+            if v.target_at < moment:
+                past.append(v)
+            elif v.target_at < moment + timedelta(hours=at_risk_hours):
+                risk.append(v)
+            else:
+                track.append(v)
+        return Oversight(past, risk, track, damp)
+
+    async def hold_job(self, job_id: str, reason: str) -> None:
+        await self.act(command(c.HoldJob, job_id=job_id, reason=reason))
+
+    async def reopen_job(self, job_id: str) -> None:
+        await self.act(command(c.ReopenJob, job_id=job_id))
+
+    async def close_job(self, job_id: str) -> None:
+        await self.act(command(c.CloseJob, job_id=job_id))
+
+    async def conclude_investigation(self, job_id: str, on: date, findings: str) -> None:
+        await self.act(
+            command(c.ConcludeInvestigation, job_id=job_id, investigated_on=on, findings=findings)
+        )
 
     # -- officers' reports: scorecards, patterns, evidence packs, imported history ------
 
@@ -815,6 +1144,32 @@ class Client:
         return self.user.id
 
 
+# Work an officer oversees after award, against its target.
+OPEN_WORK = (
+    JobStatus.POSTED,
+    JobStatus.AWARDED,
+    JobStatus.SCHEDULED,
+    JobStatus.IN_PROGRESS,
+    JobStatus.NO_ACCESS,
+    JobStatus.VARIATION_PENDING,
+    JobStatus.ON_HOLD,
+)
+
+
+@dataclass(frozen=True)
+class DampView:
+    job: JobView
+    timers: DampAndMouldTimers  # investigate, written summary, safety work: each by when
+
+
+@dataclass(frozen=True)
+class Oversight:
+    past_target: list[JobView]
+    at_risk: list[JobView]
+    on_track: list[JobView]
+    damp_and_mould: list[DampView]
+
+
 # How far back the pattern rules look: 30 + 90 days of ratings, and a day to spare.
 PATTERN_LOOK_BACK_DAYS = 121
 
@@ -833,6 +1188,30 @@ class EvidencePack:
     csv: str
     totals: pack.Totals
     stem: str  # a file name without its extension
+
+
+def _stored(offer: Offer, job: Job) -> RankedOffer:
+    """An offer's ranking as the award stored it."""
+    return RankedOffer(
+        offer_id=offer.id,
+        tradesperson_id=offer.tradesperson_id,
+        name=offer.business_name,
+        business_name=offer.business_name,
+        price_pence=offer.price_pence,
+        earliest_slot=offer.earliest_slot,
+        note=offer.note,
+        eligible=True,
+        reason=None,
+        score=Decimal(str(offer.score or 0)).quantize(Decimal("0.1")),
+        parts=tuple(
+            RankedPart(p.get("name", ""), Decimal(str(p.get("points", "0"))), p.get("why", ""))
+            for p in offer.parts
+        ),
+        position=offer.position or 0,
+        shortlisted=offer.id in job.shortlist,
+        live=False,
+        chosen=offer.id == job.awarded_offer_id or offer.status is OfferStatus.ACCEPTED,
+    )
 
 
 def command(model: type[c.Command], **args: Any) -> c.Command:

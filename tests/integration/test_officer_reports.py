@@ -64,3 +64,27 @@ async def test_imported_history_reaches_the_officers_scorecards(tmp_path, server
         assert cards[trade].figures["quality"].value == 5
     finally:
         await client.close()
+
+
+async def test_oversight_sorts_open_work_against_its_target_and_holds_survive_sync(
+    tmp_path, server
+):
+    client = await officer(tmp_path, server)
+    try:
+        seen = await client.oversight()
+        lists = (seen.past_target, seen.at_risk, seen.on_track)
+        ids = [j.id for group in lists for j in group]
+        assert ids and len(ids) == len(set(ids)), "each job in one list"
+        moment = now()
+        assert all(j.target_at < moment for j in seen.past_target)
+        assert all(j.target_at >= moment for j in (*seen.at_risk, *seen.on_track))
+        job = (seen.past_target or seen.at_risk or seen.on_track)[0]
+        await client.hold_job(job.id, "Waiting for the scaffolding")
+        await client.sync()
+        held = await client.job(job.id)
+        assert held.status.value == "on_hold" and held.hold_reason == "Waiting for the scaffolding"
+        await client.reopen_job(job.id)
+        await client.sync()
+        assert (await client.job(job.id)).status is job.status
+    finally:
+        await client.close()
