@@ -14,7 +14,7 @@ from app.domain import policy
 from app.domain.models import JobStatus
 from app.domain.ranking import JOB_COLUMNS, TrackRecord
 from app.domain.records import RECORDS, TABLE_OF, Record
-from server_stub import db
+from server_stub import db, live
 
 
 class SqlRepo:
@@ -72,11 +72,13 @@ class SqlRepo:
                 table.update().where(table.c.id == record.id).values({**values, "seq": seq})
             )
             gone = policy.audiences(name, before) - policy.audiences(name, values)
+            live.note(self.conn, gone)  # those who lost sight of it are told to pull too
             if gone:
                 self.conn.execute(
                     db.departures.insert(),
                     [{"seq": seq, "tbl": name, "id": record.id, "audience": a} for a in gone],
                 )
+        live.note(self.conn, policy.audiences(name, values))
         cited = set(values.get("photos") or []) - set((before or {}).get("photos") or [])
         if cited:
             self.conn.execute(

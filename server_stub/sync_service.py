@@ -17,7 +17,7 @@ from app.domain.lifecycle import Rejected
 from app.domain.models import User
 from app.domain.records import Job
 from app.sync import protocol as p
-from server_stub import db
+from server_stub import db, live
 from server_stub.repo import SqlRepo
 
 
@@ -35,6 +35,7 @@ def settle_due(engine: sa.Engine, now: datetime | None = None) -> list[str]:
     )
     changed = []
     with engine.begin() as conn:
+        live.collected(conn)  # nothing left over from an earlier use of this connection
         repo = SqlRepo(conn)
         for job_id, landlord in conn.execute(due).all():
             ctx = actions.Context(user=actions.system_officer(landlord), now=now)
@@ -46,17 +47,24 @@ def settle_due(engine: sa.Engine, now: datetime | None = None) -> list[str]:
                 nested.commit()
             except Rejected:
                 nested.rollback()
+        audiences = live.collected(conn)
+        seq = db.current_seq(conn) if audiences else 0
+    live.publish_after(engine, audiences, seq)
     return changed
 
 
 def push(engine: sa.Engine, user: User, body: p.PushRequest) -> p.PushResponse:
     # One transaction (one disk flush) per request; each mutation in its own savepoint.
     with engine.begin() as conn:
+        live.collected(conn)  # nothing left over from an earlier use of this connection
         phone = conn.execute(sa.select(db.users.c.phone).where(db.users.c.id == user.id)).scalar()
         results = [
             _apply_one(conn, user, phone, body.schema_version, body.device_id, m)
             for m in body.mutations
         ]
+        audiences = live.collected(conn)
+        seq = db.current_seq(conn) if audiences else 0
+    live.publish_after(engine, audiences, seq)  # committed: the devices concerned pull now
     return p.PushResponse(results=results)
 
 
