@@ -36,11 +36,13 @@ FIGURES = (
 )  # fmt: skip
 
 
-def separation(seed: int = 7) -> dict[str, tuple[float | None, float | None, float, int]]:
+def separation(
+    seed: int = 7, now: datetime | None = None
+) -> dict[str, tuple[float | None, float | None, float, int]]:
     """For each figure: the good group's median, the poor group's, the share of pairs
     where good is better, and how many pairs were compared."""
     security.use_test_hasher()
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.create_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
         skills = demo.seed(engine, seed=seed, now=now)

@@ -65,8 +65,9 @@ Photo = Callable[[User, PhotoStage, str], dict]  # whose, what stage, what it sh
 
 def story(landlord: str, photo: Photo, today: date) -> list[tuple[str, str, dict]]:
     """How each landlord's world comes about, as (who, command, arguments): three reports,
-    two posted, one with two offers awarded and in progress with extra work asked for, and
-    an open offer on the other. The domain matrix and the server tests both play it."""
+    two posted, one with two offers awarded and in progress with extra work asked for, an
+    open offer on the other, a fourth completed (so invoiced), and a note on a pattern.
+    The domain matrix and the server tests both play it."""
     cast, at = PEOPLE[landlord], landlord  # ids are the landlord's name and a suffix
     slot = (today + timedelta(days=1)).isoformat()
 
@@ -93,6 +94,16 @@ def story(landlord: str, photo: Photo, today: date) -> list[tuple[str, str, dict
             "extra_id": f"{at}-extra", "job_id": f"{at}-job-3", "reason": "Valve seized",
             "price_pence": 5_000,
             "photos": [photo(cast["plumber"], PhotoStage.EXTRA, f"{at}-extra")],
+        }),
+        ("resident", "report_repair", {"job_id": f"{at}-job-4", "trade": "plumbing",
+                                       "title": "Leak 4"}),
+        ("officer", "post_job", {"job_id": f"{at}-job-4", "priority": "urgent"}),
+        offer("plumber", "4", 4, 11_000),
+        ("officer", "award", {"job_id": f"{at}-job-4", "offer_id": f"{at}-offer-4"}),
+        ("plumber", "start_visit", {"job_id": f"{at}-job-4", "visit_id": f"{at}-visit-4"}),
+        ("plumber", "complete_job", {  # raises an invoice
+            "job_id": f"{at}-job-4",
+            "photos": [photo(cast["plumber"], PhotoStage.AFTER, f"{at}-after")],
         }),
         ("officer", "note_pattern", {
             "pattern_key": f"recalls:{at}-plumber:{today}", "tradesperson_id": f"{at}-plumber",
@@ -169,6 +180,7 @@ VALID = {
     "phone": "",
     "offer_ids": ["no-such-offer"],
     "out_of_hours_phone": "",
+    "invoice_ids": ["no-such-invoice"],
     "direct_to": None,
 }
 
@@ -200,6 +212,8 @@ def sample(command: type[Command], ids: dict[str, str]) -> dict:
             args[name] = low + 1
         elif kind is date:
             args[name] = (NOW + timedelta(days=1)).date().isoformat()
+        elif kind is datetime:
+            args[name] = (NOW + timedelta(days=1)).isoformat()
         elif kind is str:
             args[name] = "x" * max(low, 3)
         elif typing.get_origin(kind) in (list, dict):

@@ -202,6 +202,7 @@ PROFILE = {
     "decision": lambda today: (["approve", "refuse", "more_info"], ["maybe"]),
     "kind": lambda today: (["sole_trader", "business"], ["in_house"]),
     "phone": lambda today: (["", "07700 900000"], ["call me"]),
+    "minutes": lambda today: ([15, 45], [0, 999]),
     "routes": lambda today: ([{}, {"emergency": "auto"}], [{"emergency": "direct"}, {"x": "y"}]),
     "direct_districts": lambda today: ([[]], [["M4"], ["nowhere"]]),
     "direct_to": lambda today: ([None], ["north-plumber", "nobody"]),
@@ -441,6 +442,12 @@ class Lifecycle(RuleBasedStateMachine):
                 details[name] = self.photos(roll, command, actor, limits["max_length"])
             elif name in PROFILE:
                 details[name] = roll.pick(*PROFILE[name](today))
+            elif name == "invoice_ids":
+                every = [i.id for i in self.rows("invoices")] + ["missing-invoice"]
+                details[name] = roll.pick([every[:1], every[:2]], [every, []])
+            elif name == "at":
+                hours = roll.pick(range(1, 24 * 30), [-5, 24 * 90])
+                details[name] = (self.now + timedelta(hours=hours)).isoformat()
             elif name == "offer_ids":
                 open_ = [o.id for o in self.rows("offers") if o.job_id == args.get("job_id")]
                 every = [o.id for o in self.rows("offers")] + ["missing-offer"]

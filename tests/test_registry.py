@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.domain import policy
 from app.domain.models import Role, User, Vetting
-from app.domain.records import RECORDS, Tradesperson
+from app.domain.records import RECORDS, TABLE_OF, Job, Offer, Tradesperson
 from app.store import Store
 from server_stub import db, migrations
 from server_stub.repo import SqlRepo
@@ -97,25 +97,25 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
     path = tmp_path / "server.db"
     engine = db.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        conn.execute(db.SYNCED["jobs"].insert().values(
+        job = Job(
             id="j1", landlord_id="l1", home_id="h", trade="plumbing", title="Leak",
-            description="", location="", access_notes="", status="completed",
-            damp_and_mould=False, award_mode="offers", reported_at=datetime.now(UTC),
-            completed_at=datetime(2026, 1, 2, tzinfo=UTC), completion_notes="", review="",
-            photos=["c" * 64], district="E8", street="1 A St", shortlist=[], award_reason="", hold_reason="", findings="", seq=1,
-        ))  # fmt: skip
-        conn.execute(db.SYNCED["tradespeople"].insert().values(
+            status="completed", reported_at=datetime.now(UTC),
+            completed_at=datetime(2026, 1, 2, tzinfo=UTC), photos=["c" * 64], district="E8",
+            street="1 A St",
+        )  # fmt: skip
+        tp = Tradesperson(
             id="t", landlord_id="l1", name="T", business_name="T Ltd", trades=["plumbing"],
-            districts=["E8"], seq=3, **{k: v for k, v in db.values_of(Tradesperson(
-                id="t", name="T", business_name="T Ltd", trades=[], districts=[]
-            )).items() if k not in ("id", "landlord_id", "name", "business_name", "trades",
-                                    "districts")},
-        ))  # fmt: skip
-        conn.execute(db.SYNCED["offers"].insert().values(
-            id="o1", landlord_id="l1", job_id="j1", tradesperson_id="t", business_name="",
-            price_pence=1, earliest_slot=datetime(2026, 1, 1).date(), note="", status="open",
-            created_at=datetime.now(UTC), summary={}, parts=[], explanation=[], seq=2,
-        ))  # fmt: skip
+            districts=["E8"],
+        )  # fmt: skip
+        offer = Offer(
+            id="o1", landlord_id="l1", job_id="j1", tradesperson_id="t", price_pence=1,
+            earliest_slot=datetime(2026, 1, 1).date(), created_at=datetime.now(UTC),
+        )  # fmt: skip
+        for seq, record in enumerate((job, offer, tp), start=1):
+            values = {**db.values_of(record), "seq": seq}
+            if record is job:  # first released before jobs knew when they closed
+                values.pop("closed_at")
+            conn.execute(db.SYNCED[TABLE_OF[type(record)]].insert().values(values))
         epoch = db.epoch(conn)
     engine.dispose()
     _as_first_released(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 
 from app.domain import commands as c
@@ -44,6 +44,7 @@ from app.domain.ranking import (
 from app.domain.records import (
     Extra,
     Home,
+    Invoice,
     Job,
     Landlord,
     Offer,
@@ -630,13 +631,64 @@ def complete_job(repo: Repo, ctx: Context, a: c.CompleteJob) -> None:
                 update={"outcome": "completed", "notes": a.notes, "photos": visit.photos + shas}
             )
         )
+    _raise_invoice(repo, ctx, job)
+
+
+def _raise_invoice(repo: Repo, ctx: Context, job: Job) -> None:
+    """The agreed price plus approved extra work, for the landlord to pay. The in-house
+    team sends none; nor does a job with no agreed price."""
+    tp = repo.get("tradespeople", job.awarded_to or "")
+    if isinstance(tp, Tradesperson) and tp.kind == "in_house":
+        return
+    offer = repo.get("offers", job.awarded_offer_id or "")
+    price = offer.price_pence if isinstance(offer, Offer) else job.fixed_price_pence
+    if price is None:
+        return
+    extras = sum(
+        e.price_pence for e in repo.find("extras", "job_id", job.id) if e.status == "approved"
+    )
+    repo.save(
+        Invoice(
+            id=f"invoice:{job.id}",
+            landlord_id=job.landlord_id,
+            job_id=job.id,
+            tradesperson_id=job.awarded_to or "",
+            amount_pence=price + extras,
+            submitted_at=ctx.now,
+        )
+    )
 
 
 @handles(c.RecordNoAccess)
 def record_no_access(repo: Repo, ctx: Context, a: c.RecordNoAccess) -> None:
+    """Nobody in. A confirmed appointment missed is the resident's; the second time the
+    job goes back on the board and the officer is told."""
     job = _job(repo, a.job_id)
     evidence.check_no_access(a.photos, a.note)
-    _move(repo, ctx, job, Action.NO_ACCESS)
+    before = [v for v in repo.find("visits", "job_id", job.id) if v.outcome == "no_access"]
+    missed = job.missed
+    if job.appointment_status == "confirmed":
+        missed = [*missed, {"by": "resident", "at": ctx.now.isoformat()}]
+    if before:
+        _move(
+            repo,
+            ctx,
+            job,
+            Action.HAND_BACK,
+            awarded_to=None,
+            awarded_offer_id=None,
+            awarded_at=None,
+            appointment_at=None,
+            appointment_status="",
+            missed=missed,
+            flag=f"Second no access ({long_date(ctx.today)}): back on the job board. Contact "
+            "the resident before awarding it again.",
+        )
+        offer = repo.get("offers", job.awarded_offer_id or "")
+        if isinstance(offer, Offer):
+            repo.save(offer.model_copy(update={"status": OfferStatus.WITHDRAWN}))
+    else:
+        _move(repo, ctx, job, Action.NO_ACCESS, missed=missed)
     shas = [ph.sha256 for ph in a.photos]
     visit = _open_visit(repo, job.id, ctx.user.id) or Visit(
         id=a.visit_id or f"{job.id}:noaccess:{ctx.user.id}:{ctx.now.isoformat()}",
@@ -787,6 +839,203 @@ def conclude_investigation(repo: Repo, ctx: Context, a: c.ConcludeInvestigation)
             f"The investigation date must be between the report ({long_date(reported)}) and today.",
         )
     repo.save(job.model_copy(update={"investigated_on": a.investigated_on, "findings": a.findings}))
+
+
+# -- the visit and the resident's side of it --------------------------------------------
+
+
+def _own_open_job(repo: Repo, ctx: Context, job_id: str) -> Job:
+    """A job awarded to this tradesperson and not yet finished."""
+    job = _job(repo, job_id)
+    if job.awarded_to != ctx.user.id:
+        raise Rejected("taken", "This job is not yours.")
+    if job.status in FINISHED:
+        raise Rejected("wrong_state", f"This job is {job.status.label.lower()}.")
+    return job
+
+
+@handles(c.ProposeAppointment)
+def propose_appointment(repo: Repo, ctx: Context, a: c.ProposeAppointment) -> None:
+    job = _own_open_job(repo, ctx, a.job_id)
+    at = utc(a.at)
+    if not ctx.now < at <= ctx.now + timedelta(days=60):
+        raise Rejected("invalid", "Choose a time from now to 60 days ahead.")
+    repo.save(
+        job.model_copy(
+            update={"appointment_at": at, "appointment_status": "proposed", "appointment_note": ""}
+        )
+    )
+
+
+@handles(c.AnswerAppointment)
+def answer_appointment(repo: Repo, ctx: Context, a: c.AnswerAppointment) -> None:
+    job = _job(repo, a.job_id)
+    if job.resident_id != ctx.user.id:
+        raise Rejected("not_yours", "You can only answer for repairs you reported.")
+    if job.appointment_status != "proposed" or job.appointment_at is None:
+        raise Rejected("wrong_state", "There is no visit time waiting for your answer.")
+    if not a.confirm and not a.note:
+        raise Rejected("invalid", "Say which days and times suit you, so they can offer another.")
+    status = "confirmed" if a.confirm else "change_asked"
+    repo.save(job.model_copy(update={"appointment_status": status, "appointment_note": a.note}))
+
+
+@handles(c.OnMyWay)
+def on_my_way(repo: Repo, ctx: Context, a: c.OnMyWay) -> None:
+    job = _own_open_job(repo, ctx, a.job_id)
+    repo.save(
+        job.model_copy(
+            update={"on_the_way_at": ctx.now, "arrive_by": ctx.now + timedelta(minutes=a.minutes)}
+        )
+    )
+
+
+@handles(c.ReportMissed)
+def report_missed(repo: Repo, ctx: Context, a: c.ReportMissed) -> None:
+    """The resident waited in and nobody came: a missed appointment, the tradesperson's."""
+    job = _job(repo, a.job_id)
+    if job.resident_id != ctx.user.id:
+        raise Rejected("not_yours", "You can only report on repairs you reported.")
+    at = job.appointment_at
+    if job.appointment_status != "confirmed" or at is None or ctx.now < at:
+        raise Rejected(
+            "wrong_state", "You can say nobody came once a confirmed visit time has passed."
+        )
+    if job.started_at is not None and job.started_at >= at - timedelta(hours=12):
+        raise Rejected("wrong_state", "The tradesperson recorded a visit for this appointment.")
+    missed = [*job.missed, {"by": "tradesperson", "at": ctx.now.isoformat()}]
+    repo.save(
+        job.model_copy(
+            update={
+                "missed": missed,
+                "appointment_status": "",
+                "flag": f"The resident says nobody came on {long_date(at.astimezone(UK).date())}.",
+            }
+        )
+    )
+
+
+@handles(c.ReportNotFixed)
+def report_not_fixed(repo: Repo, ctx: Context, a: c.ReportNotFixed) -> None:
+    """Within 30 days of completion the resident says it is not fixed: a recall, linked to
+    the original and counted against the tradesperson who did it."""
+    job = _job(repo, a.job_id)
+    if job.resident_id != ctx.user.id:
+        raise Rejected("not_yours", "You can only report on repairs you reported.")
+    if job.status not in (JobStatus.COMPLETED, JobStatus.CLOSED) or job.completed_at is None:
+        raise Rejected(
+            "not_finished", "This repair is not finished yet: it is still being worked on."
+        )
+    if ctx.now - job.completed_at > timedelta(days=30):
+        raise Rejected(
+            "too_late",
+            "It is more than 30 days since this repair was completed. Report it as a new repair.",
+        )
+    repo.save(
+        job.model_copy(
+            update={
+                "id": a.new_job_id,
+                "status": JobStatus.REPORTED,
+                "title": f"Not fixed: {job.title}"[:120],
+                "description": a.description,
+                "reported_at": ctx.now,
+                "photos": [ph.sha256 for ph in a.photos],
+                "parent_id": job.id,
+                "flag": "Recall: the resident says the repair was not fixed.",
+                **_FRESH,
+            }
+        )
+    )
+
+
+@handles(c.RaiseFollowOn)
+def raise_follow_on(repo: Repo, ctx: Context, a: c.RaiseFollowOn) -> None:
+    """More work found on a visit, as a new job for the officer to triage."""
+    job = _own_open_job(repo, ctx, a.job_id)
+    repo.save(
+        job.model_copy(
+            update={
+                "id": a.new_job_id,
+                "trade": a.trade,
+                "status": JobStatus.REPORTED,
+                "title": a.title,
+                "description": a.description,
+                "reported_at": ctx.now,
+                "photos": [ph.sha256 for ph in a.photos],
+                "follow_on_of": job.id,
+                "parent_id": None,
+                "flag": f"Follow-on work raised by {ctx.user.name} on a visit.",
+                **_FRESH,
+            }
+        )
+    )
+
+
+# What a new job raised from another starts without.
+_FRESH = {
+    "priority": None, "target_at": None, "attend_by": None, "award_mode": AwardMode.OFFERS,
+    "fixed_price_pence": None, "offers_close_at": None, "shortlist": [], "choose_by": None,
+    "award_reason": "", "awarded_to": None, "awarded_at": None, "awarded_offer_id": None,
+    "started_at": None, "completed_at": None, "closed_at": None, "completion_notes": "",
+    "rating_speed": None, "rating_quality": None, "review": "", "held_from": None,
+    "hold_reason": "", "investigated_on": None, "findings": "", "appointment_at": None,
+    "appointment_status": "", "appointment_note": "", "on_the_way_at": None, "arrive_by": None,
+    "missed": [],
+}  # fmt: skip
+
+
+# -- getting paid ------------------------------------------------------------------------
+
+
+def _invoices(repo: Repo, ctx: Context, ids: list[str]) -> list[Invoice]:
+    """The landlord's invoices named, or `Rejected` naming none of another's."""
+    found = []
+    for key in dict.fromkeys(ids):
+        invoice = repo.get("invoices", key)
+        if not isinstance(invoice, Invoice) or invoice.landlord_id != ctx.user.landlord_id:
+            raise Rejected("not_found", "An invoice on the list is no longer available.")
+        found.append(invoice)
+    return found
+
+
+@handles(c.ApproveInvoices)
+def approve_invoices(repo: Repo, ctx: Context, a: c.ApproveInvoices) -> None:
+    invoices = _invoices(repo, ctx, a.invoice_ids)
+    for invoice in invoices:
+        if invoice.status not in ("submitted", "disputed"):
+            raise Rejected("decided", f"An invoice on the list is already {invoice.status}.")
+    for invoice in invoices:
+        repo.save(
+            invoice.model_copy(
+                update={"status": "approved", "decided_at": ctx.now, "dispute_reason": ""}
+            )
+        )
+
+
+@handles(c.DisputeInvoice)
+def dispute_invoice(repo: Repo, ctx: Context, a: c.DisputeInvoice) -> None:
+    invoice = repo.get("invoices", a.invoice_id)
+    assert isinstance(invoice, Invoice)  # policy found it among the landlord's
+    if invoice.status != "submitted":
+        raise Rejected("decided", f"This invoice is already {invoice.status}.")
+    repo.save(
+        invoice.model_copy(
+            update={"status": "disputed", "decided_at": ctx.now, "dispute_reason": a.reason}
+        )
+    )
+
+
+@handles(c.MarkPaid)
+def mark_paid(repo: Repo, ctx: Context, a: c.MarkPaid) -> None:
+    invoices = _invoices(repo, ctx, a.invoice_ids)
+    for invoice in invoices:
+        if invoice.status != "approved":
+            raise Rejected("not_approved", "Only approved invoices can be marked paid.")
+        if not utc(invoice.submitted_at).astimezone(UK).date() <= a.paid_on <= ctx.today:
+            raise Rejected("invalid", "The payment date must be between the invoice and today.")
+    paid_at = datetime.combine(a.paid_on, time(12), UK)
+    for invoice in invoices:
+        repo.save(invoice.model_copy(update={"status": "paid", "paid_at": paid_at}))
 
 
 assert set(HANDLERS) == set(c.COMMANDS.values()), "every command needs a handler"

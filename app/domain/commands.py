@@ -7,8 +7,8 @@ same models, and the protocol re-exports them for the wire."""
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Any, ClassVar
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -369,3 +369,75 @@ class ConcludeInvestigation(Command):
     job_id: str = Id
     investigated_on: date
     findings: str = Field(min_length=3, max_length=2000)
+
+
+# -- the visit and the resident's side of it --------------------------------------------
+
+
+@command("propose_appointment", "Propose a visit time", TRADE, refers=JOB)
+class ProposeAppointment(Command):
+    job_id: str = Id
+    at: datetime
+
+
+@command("answer_appointment", "Answer a visit time", RESIDENT, refers=JOB)
+class AnswerAppointment(Command):
+    job_id: str = Id
+    confirm: bool
+    note: str = Field(default="", max_length=300)  # why another time, and when suits
+
+
+@command("on_my_way", "Say you are on your way", TRADE, refers=JOB)
+class OnMyWay(Command):
+    job_id: str = Id
+    minutes: int = Field(ge=5, le=240)
+
+
+@command("report_missed", "Say nobody came", RESIDENT, refers=JOB)
+class ReportMissed(Command):
+    job_id: str = Id
+
+
+@command(
+    "report_not_fixed", "Say it is not fixed", RESIDENT, refers=JOB, creates={"new_job_id": "jobs"}
+)
+class ReportNotFixed(Command):
+    job_id: str = Id
+    new_job_id: str = Id
+    description: str = Field(min_length=3, max_length=2000)
+    photos: Photos = Field(default_factory=list, max_length=10)
+
+
+@command(
+    "raise_follow_on", "Raise follow-on work", TRADE, refers=JOB, creates={"new_job_id": "jobs"}
+)
+class RaiseFollowOn(Command):
+    job_id: str = Id
+    new_job_id: str = Id
+    trade: Trade
+    title: str = Field(min_length=3, max_length=120)
+    description: str = Field(default="", max_length=2000)
+    photos: Photos = Field(default_factory=list, max_length=10)
+
+
+# -- getting paid ------------------------------------------------------------------------
+
+InvoiceId = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
+INVOICES = Field(min_length=1, max_length=200)
+
+
+@command("approve_invoices", "Approve invoices", OFFICER)
+class ApproveInvoices(Command):
+    invoice_ids: list[InvoiceId] = INVOICES
+
+
+@command("dispute_invoice", "Dispute an invoice", OFFICER, refers={"invoice_id": "invoices"})
+class DisputeInvoice(Command):
+    invoice_id: str = Id
+    reason: str = Field(min_length=3, max_length=500)
+
+
+@command("mark_paid", "Mark invoices paid", OFFICER)
+class MarkPaid(Command):
+    invoice_ids: list[InvoiceId] = INVOICES
+    paid_on: date

@@ -135,17 +135,17 @@ class Reminder:
     """A registration or insurance running out soon: said to the tradesperson, and (as
     `theirs`) to officers."""
 
-    what: str  # "Gas Safe registration", "Public liability insurance"
+    what: str  # as said mid-sentence: "Gas Safe registration", "public liability insurance"
     expires: date
     days_left: int
     urgent: bool  # 7 days or fewer
 
     @property
     def yours(self) -> str:
-        return f"Your {self.what.lower()} runs out {self._when}. Upload the renewed certificate."
+        return f"Your {self.what} runs out {self._when}. Upload the renewed certificate."
 
     def theirs(self, who: str) -> str:
-        return f"{who}'s {self.what.lower()} runs out {self._when}."
+        return f"{who}'s {self.what} runs out {self._when}."
 
     @property
     def _when(self) -> str:
@@ -163,7 +163,7 @@ def reminders(tp: Tradesperson, today: date) -> list[Reminder]:
         for kind, ends in tp.certificates.items()
     ]
     if tp.insurance_expires:
-        expiring.append(("Public liability insurance", tp.insurance_expires))
+        expiring.append(("public liability insurance", tp.insurance_expires))
     due = [
         Reminder(what, ends, (ends - today).days, ends - today <= REMIND_BEFORE[1])
         for what, ends in expiring

@@ -34,6 +34,7 @@ class Action(StrEnum):
     START = "start"
     COMPLETE = "complete"
     NO_ACCESS = "no_access"
+    HAND_BACK = "hand_back"  # the second no access: the job goes back on the board
     REQUEST_EXTRA = "request_extra"
     DECIDE_EXTRA = "decide_extra"
     HOLD = "hold"
@@ -74,6 +75,9 @@ RULES: dict[Action, Rule] = {
     Action.START: _rule({S.AWARDED, S.SCHEDULED, S.NO_ACCESS}, S.IN_PROGRESS, TRADE),
     Action.COMPLETE: _rule({S.IN_PROGRESS}, S.COMPLETED, TRADE),
     Action.NO_ACCESS: _rule({S.AWARDED, S.SCHEDULED, S.IN_PROGRESS}, S.NO_ACCESS, TRADE),
+    Action.HAND_BACK: _rule(
+        {S.AWARDED, S.SCHEDULED, S.IN_PROGRESS, S.NO_ACCESS}, S.POSTED, TRADE
+    ),
     Action.REQUEST_EXTRA: _rule({S.IN_PROGRESS}, S.VARIATION_PENDING, TRADE),
     Action.DECIDE_EXTRA: _rule({S.VARIATION_PENDING}, S.IN_PROGRESS, OFFICER),
     Action.HOLD: _rule(NOT_STARTED - {S.ON_HOLD} | {S.IN_PROGRESS}, S.ON_HOLD, OFFICER),
@@ -149,7 +153,13 @@ def can_put_forward(job: Job, actor: Actor) -> None:
 
 
 def _check_party(job: Job, action: Action, actor: Actor) -> None:
-    own_work = {Action.START, Action.COMPLETE, Action.NO_ACCESS, Action.REQUEST_EXTRA}
+    own_work = {
+        Action.START,
+        Action.COMPLETE,
+        Action.NO_ACCESS,
+        Action.HAND_BACK,
+        Action.REQUEST_EXTRA,
+    }
     if action in own_work and job.awarded_to != actor.user_id:
         if job.awarded_to is None:
             raise Rejected("not_awarded", "This job has not been awarded to you yet.")

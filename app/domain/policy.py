@@ -110,6 +110,7 @@ AUDIENCES: dict[str, Callable[[Row], set[str]]] = {
     "visits": lambda r: _officers(r) | _people(r["tradesperson_id"]),
     "extras": lambda r: _officers(r) | _people(r["tradesperson_id"], r["resident_id"]),
     "pattern_notes": _officers,
+    "invoices": lambda r: _officers(r) | _people(r["tradesperson_id"]),
 }
 
 

@@ -51,6 +51,7 @@ class Landlord(Record):
     ranking_weights: dict[str, float] = Field(default_factory=dict)  # part -> weight
     schedule_of_rates: dict[Trade, int] = Field(default_factory=dict)  # pence a trade
     out_of_hours_phone: str = ""
+    pay_days: int = 30  # the landlord's target time to pay an invoice, in days
 
     def route_for(self, priority: Priority, district: str) -> AwardMode:
         if district in self.direct_districts:
@@ -117,6 +118,15 @@ class Job(Record):
     hold_reason: str = ""
     investigated_on: date | None = None  # damp and mould: Awaab's Law's later clocks run from it
     findings: str = ""
+    # The visit: proposed by the tradesperson, confirmed by the resident.
+    appointment_at: UtcDatetime | None = None
+    appointment_status: str = ""  # proposed, confirmed, change_asked
+    appointment_note: str = ""  # the resident's reason for asking for another time
+    on_the_way_at: UtcDatetime | None = None
+    arrive_by: UtcDatetime | None = None
+    missed: list[dict[str, str]] = Field(default_factory=list)  # by (resident, tradesperson), at
+    flag: str = ""  # for the officer: why this job needs them now
+    follow_on_of: str | None = None  # raised from a visit to another job
     awarded_to: str | None = None
     awarded_at: UtcDatetime | None = None
     awarded_offer_id: str | None = None
@@ -124,7 +134,7 @@ class Job(Record):
     completed_at: UtcDatetime | None = None
     closed_at: UtcDatetime | None = None  # when it was completed, closed or cancelled
     completion_notes: str = ""
-    parent_id: str | None = None
+    parent_id: str | None = None  # a recall: the job that was not fixed
     rating_speed: int | None = None
     rating_quality: int | None = None
     review: str = ""
@@ -190,6 +200,22 @@ class Extra(Record):
     decided_at: UtcDatetime | None = None
 
 
+class Invoice(Record):
+    """Raised at completion: the agreed price plus approved extra work. The officer
+    approves or disputes it; paid once the landlord has paid."""
+
+    id: str
+    landlord_id: str
+    job_id: str
+    tradesperson_id: str
+    amount_pence: int
+    status: str = "submitted"  # submitted, approved, disputed, paid
+    submitted_at: UtcDatetime
+    decided_at: UtcDatetime | None = None
+    paid_at: UtcDatetime | None = None
+    dispute_reason: str = ""
+
+
 class PatternNote(Record):
     """An officer's note on an item of the pattern queue, and whether it is dismissed."""
 
@@ -222,6 +248,7 @@ RECORDS: dict[str, Kind] = {
         Kind("visits", Visit, ("job_id",)),
         Kind("extras", Extra, ("job_id",)),
         Kind("pattern_notes", PatternNote),
+        Kind("invoices", Invoice, ("job_id",)),
     )
 }
 TABLE_OF: dict[type[Record], str] = {k.model: k.table for k in RECORDS.values()}
