@@ -68,7 +68,10 @@ class Session:
             ) from None
         if response.status_code != 200:
             raise Rejected("sign_in", response.json().get("detail", "Sign-in failed."))
-        body = p.LoginResponse.model_validate_json(response.content)
+        return await self._signed_in(p.LoginResponse.model_validate_json(response.content))
+
+    async def _signed_in(self, body: p.LoginResponse) -> User:
+        """Keep the person and their token: after sign-in, and after joining."""
         user = User.model_validate(body.user)
         previous = await self.run_db(self.store.user)
         if previous and previous.id != user.id:
@@ -77,6 +80,32 @@ class Session:
         await self.credentials.set(body.token)
         self._authorise(body.token, user)
         return user
+
+    async def join(
+        self, name: str, email: str, password: str, landlord_id: str, phone: str = ""
+    ) -> User:
+        """A new tradesperson's account, signed in at once as sign-in does."""
+        body = {
+            "name": name.strip(),
+            "email": email.strip(),
+            "password": password,
+            "landlord_id": landlord_id,
+            "phone": phone.strip(),
+        }
+        try:
+            response = await self.http.post("/v1/auth/join", json=body)
+        except httpx.TransportError:
+            raise Rejected(
+                "offline", "Joining needs a connection. Check your signal and try again."
+            ) from None
+        if response.status_code != 200:
+            raise Rejected("join", _said(response, "Joining failed. Please try again."))
+        return await self._signed_in(p.LoginResponse.model_validate_json(response.content))
+
+    async def became(self, user: User) -> None:
+        """The server changed this person (a resident who joined as a tradesperson too)."""
+        await self.run_db(self.store.tx_put, "user", user.model_dump_json())
+        self.user = user
 
     async def sign_out(self) -> None:
         """Synced rows, the user record and sent photos go; the outbox stays and is sent
@@ -90,3 +119,12 @@ class Session:
             keep = await self.run_db(self.store.photos_unsent)
         if user:
             await asyncio.to_thread(self.files.forget, user.id, keep)
+
+
+def _said(response: httpx.Response, fallback: str) -> str:
+    """The server's sentence for a refusal, or `fallback` when it sent none."""
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = None
+    return detail if isinstance(detail, str) and detail else fallback

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server_stub import sync_service
 from server_stub.openapi import errors
 from server_stub.photo_store import PhotoStore
-from server_stub.routes import auth, blobs, imports, sync
+from server_stub.routes import auth, blobs, imports, join, sync
 from server_stub.security import RateLimit
 
 KB, MB = 1024, 1024 * 1024
@@ -164,7 +164,7 @@ def create_app(
     def health() -> dict:
         return {"ok": True}
 
-    for module in (auth, sync, blobs, imports):
+    for module in (auth, sync, blobs, imports, join):
         app.include_router(module.router)
     app.add_middleware(Limits)
     return app

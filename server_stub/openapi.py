@@ -13,6 +13,7 @@ WHY = {
     403: "Signed in, but not allowed to do this.",
     404: "Not found, or not yours to see.",
     405: "This address does not take that method.",
+    409: "It clashes with what is there already; the sentence says what to do instead.",
     413: "The body is larger than this route takes.",
     422: "A field is missing or not valid; the sentence says which.",
     426: "The app is too old for this server.",

@@ -85,6 +85,28 @@ class LoginResponse(BaseModel):
     user: dict[str, Any]
 
 
+class LandlordInfo(BaseModel):
+    """A landlord tradespeople can join, as the join form lists it."""
+
+    id: str
+    name: str
+
+
+JOIN_EMAIL = r"^[^@\s]+@[^@\s]+$"  # something, an @, something: the rest is the mail's to judge
+JOIN_PHONE = r"^[0-9 +()-]*$"
+
+
+class JoinRequest(BaseModel):
+    """A tradesperson's new account: they are signed in at once, and send their details
+    (trades, certificates, insurance, areas) for checks from the app."""
+
+    name: str = Field(min_length=2, max_length=120)
+    email: str = Field(min_length=3, max_length=254, pattern=JOIN_EMAIL)
+    password: str = Field(min_length=10, max_length=256)
+    landlord_id: WireId
+    phone: str = Field(default="", max_length=30, pattern=JOIN_PHONE)
+
+
 class SessionInfo(BaseModel):
     """One of a person's signed-in devices, as they see it in their list of sessions."""
 

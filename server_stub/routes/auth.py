@@ -50,20 +50,25 @@ def login(body: p.LoginRequest, request: Request, engine: Engine) -> p.LoginResp
     if row["suspended_at"] is not None:
         raise HTTPException(403, "This account is suspended. Please contact your landlord.")
     limits["account"].forget(email)
-    token, now = security.new_token(), datetime.now(UTC)
     with engine.begin() as conn:
-        conn.execute(
-            db.tokens.insert().values(
-                token_hash=security.token_hash(token),
-                id=secrets.token_hex(8),
-                user_id=row["id"],
-                label=(request.headers.get("user-agent") or "A device")[:80],
-                created_at=now,
-                last_used_at=now,
-                expires_at=now + security.SESSION_LIMIT,
-            )
+        return signed_in(conn, request, User.model_validate(dict(row)))
+
+
+def signed_in(conn: sa.Connection, request: Request, user: User) -> p.LoginResponse:
+    """A new session for `user` on the device that asked (named by its user agent), in
+    the caller's transaction: what sign-in and joining answer."""
+    token, now = security.new_token(), datetime.now(UTC)
+    conn.execute(
+        db.tokens.insert().values(
+            token_hash=security.token_hash(token),
+            id=secrets.token_hex(8),
+            user_id=user.id,
+            label=(request.headers.get("user-agent") or "A device")[:80],
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + security.SESSION_LIMIT,
         )
-    user = User.model_validate(dict(row))
+    )
     return p.LoginResponse(token=token, user=user.model_dump(mode="json"))
 
 
