@@ -191,26 +191,29 @@ class SyncEngine:
                 await self._live_wake.wait()
                 continue
             self._stream_auth = self.http.headers.get("Authorization")
-            self._stream = asyncio.get_running_loop().create_task(self._listen_once())
+            self._stream = stream = asyncio.get_running_loop().create_task(self._listen_once())
             try:
-                await asyncio.wait({self._stream})
+                await asyncio.wait({stream})
             finally:
-                self._stream.cancel()
+                if not stream.done():  # closing: let the connection go before the client does
+                    stream.cancel()
+                    await asyncio.gather(stream, return_exceptions=True)
             was_up = self.live_state == "up"
-            if self._stream.cancelled():
+            if stream.cancelled():
                 outcome = "stopped"
-            elif self._stream.exception() is not None:
+            elif stream.exception() is not None:
                 outcome = "failed"
-                if not isinstance(self._stream.exception(), httpx.HTTPError):
-                    log.warning("The event stream failed", exc_info=self._stream.exception())
+                if not isinstance(stream.exception(), httpx.HTTPError):
+                    log.warning("The event stream failed", exc_info=stream.exception())
             else:
-                outcome = self._stream.result()
+                outcome = stream.result()
             self._stream = None
             self.live_state = outcome if outcome in ("absent", "replaced") else "off"
             if was_up:
                 self.kick()  # the timer may be long: let a round find out what is going on
             if outcome in ("absent", "replaced"):
                 log.info("No live updates (%s): syncing on the timer", outcome)
+                self._live_wake.clear()
                 await self._live_wake.wait()
                 continue
             if outcome == "refused":

@@ -130,6 +130,8 @@ async def test_a_report_reaches_the_officer_at_once_and_no_one_of_another_landlo
     officer = await device(tmp_path, server, DEMO_ACCOUNTS["officer"], "officer")
     resident = await device(tmp_path, server, DEMO_ACCOUNTS["resident"], "resident")
     await until(lambda: _up(officer), what="the officer's stream to be up")
+    assert await officer.unseen([j.id for j in await officer.triage_queue()]) == set()
+    await officer.mark_seen([j.id for j in await officer.triage_queue()])
     async with Listener(server.url, token_of(server, OTHER_LANDLORDS_TRADE)) as elsewhere:
         heard_before = list(elsewhere.changed)
 
@@ -140,7 +142,11 @@ async def test_a_report_reaches_the_officer_at_once_and_no_one_of_another_landlo
 
         # The officer's timer is a minute away: only the stream can bring it this soon.
         await until(officer_has_it, what="the report to reach the officer's device")
-        assert job_id in [j.id for j in await officer.triage_queue()]
+        queue = [j.id for j in await officer.triage_queue()]
+        assert job_id in queue
+        assert await officer.unseen(queue) == {job_id}  # new since the officer last looked
+        await officer.mark_seen([job_id])
+        assert await officer.unseen(queue) == set()
         await asyncio.sleep(1.0)  # time enough for a stray event to arrive
         assert elsewhere.changed == heard_before, "another landlord's tradesperson was told"
         assert not elsewhere.ended
