@@ -26,7 +26,7 @@ from app import photos as photo_pipeline
 from app.credentials import CredentialStore, SecureStorage
 from app.domain import actions
 from app.domain import commands as c
-from app.domain.eligibility import REGULATED
+from app.domain.eligibility import CERTIFICATE_NAMES, REGULATED, long_date, reminders
 from app.domain.lifecycle import FINISHED, Rejected
 from app.domain.models import (
     STATUS_LABELS,
@@ -35,6 +35,7 @@ from app.domain.models import (
     OfferStatus,
     PhotoStage,
     Priority,
+    Role,
     Trade,
     User,
     Vetting,
@@ -329,6 +330,7 @@ class Client:
             self.http, store, self._db, self.engine, self.files, self.credentials
         )
         self._task: asyncio.Task | None = None
+        self._listeners.append(self._approval_watch)  # see `_see_approval`
 
     @classmethod
     async def open(
@@ -1046,6 +1048,20 @@ class Client:
             command(c.ConcludeInvestigation, job_id=job_id, investigated_on=on, findings=findings)
         )
 
+    async def completed_to_close(self) -> list[JobView]:
+        """The landlord's completed jobs waiting for an officer to close them, oldest first."""
+        views = await self._jobs(lambda: self.store.jobs_in(JobStatus.COMPLETED))
+        return sorted(views, key=lambda j: (j.completed_at or j.reported_at, j.id))
+
+    async def jobs_named(self, job_ids: Iterable[str]) -> list[JobView]:
+        """The jobs with these ids that this device holds, in the order given."""
+        wanted = list(dict.fromkeys(job_ids))
+        return await self._jobs(lambda: [j for j in map(self.store.job, wanted) if j])
+
+    async def tradesperson_names(self) -> dict[str, str]:
+        """Tradespeople's business names by id, as far as this device knows them."""
+        return await self._db(self._names)
+
     # -- officers' reports: scorecards, patterns, evidence packs, imported history ------
 
     async def scorecards(self, period: Period) -> dict[str, Scorecard]:
@@ -1172,6 +1188,185 @@ class Client:
         asyncio.get_running_loop().create_task(self.sync())  # fetch the imported history
         return "\n".join([result.said, *lines])
 
+    # -- joining the marketplace, and vetting -------------------------------------------
+
+    async def landlords(self) -> list[LandlordChoice]:
+        """The landlords a tradesperson can join, by name. Needs a connection."""
+        try:
+            answer = await self.http.get("/v1/landlords")
+        except httpx.TransportError:
+            raise Rejected(
+                "offline", "Can't reach the server to list the landlords. Check your signal."
+            ) from None
+        if answer.status_code != 200:
+            raise Rejected("offline", "Can't list the landlords just now. Please try again.")
+        return [LandlordChoice(str(x["id"]), str(x["name"])) for x in answer.json()]
+
+    async def join(
+        self, name: str, email: str, password: str, landlord_id: str, phone: str = ""
+    ) -> User:
+        """Make a tradesperson's account with `landlord_id` and sign in with it, as `login`
+        does. Their details (`submit_profile`) then go to the landlord for checks."""
+        user = await self.session.join(name, email, password, landlord_id, phone)
+        await self._refresh_counts()
+        self.engine.kick()
+        self._changed()
+        return user
+
+    async def join_as_tradesperson(self) -> User:
+        """The signed-in resident becomes a tradesperson too (one account, both roles): they
+        keep their home and its repairs, and send their details for checks next."""
+        if self.user is None:
+            raise Rejected("signed_out", "Please sign in first.")
+        try:
+            answer = await self.http.post("/v1/me/join")
+        except httpx.TransportError:
+            raise Rejected(
+                "offline", "Joining needs a connection. Check your signal and try again."
+            ) from None
+        if answer.status_code != 200:
+            detail = answer.json().get("detail") if answer.content else None
+            raise Rejected("join", detail or "Joining failed. Please try again.")
+        user = User.model_validate(answer.json())
+        await self.session.became(user)
+        self._changed()
+        return user
+
+    async def submit_profile(
+        self,
+        business_name: str,
+        trades: Iterable[Trade | str],
+        districts: Iterable[str],
+        working_days: Iterable[int],
+        insurance_expires: date,
+        kind: str = "sole_trader",
+        phone: str = "",
+        certificates: dict[str, date] | None = None,
+        certificate_numbers: dict[str, str] | None = None,
+        gas_categories: Iterable[str] = (),
+        photos: Iterable[LocalPhoto] = (),
+    ) -> None:
+        """Send one's details (to join, or to change them): they go to an officer of the
+        landlord for checks, and work waits until they are approved again."""
+        await self.act(
+            command(
+                c.SubmitProfile,
+                business_name=business_name,
+                kind=kind,
+                phone=phone,
+                trades=[Trade(t).value for t in trades],
+                districts=[d.strip().upper() for d in districts],
+                working_days=sorted(set(working_days)),
+                certificates={k: v.isoformat() for k, v in (certificates or {}).items()},
+                certificate_numbers=dict(certificate_numbers or {}),
+                gas_categories=list(gas_categories),
+                insurance_expires=insurance_expires.isoformat(),
+                photos=self._photo_args(photos),
+            )
+        )
+
+    async def vet(self, tradesperson_id: str, decision: str, reason: str = "") -> None:
+        """An officer's decision on a tradesperson's details: approve, refuse or more_info
+        (a reason is needed for the last two; the tradesperson reads it)."""
+        await self.act(
+            command(
+                c.VetTradesperson,
+                tradesperson_id=tradesperson_id,
+                decision=decision,
+                reason=reason,
+            )
+        )
+
+    async def my_profile(self) -> TradespersonView | None:
+        """The tradesperson's own details and where their checks stand, with what runs out
+        soon; None before they have sent any."""
+        uid, today = self._uid(), now().astimezone(UK).date()
+
+        def read() -> TradespersonView | None:
+            tp = self.store.tradesperson(uid)
+            if tp is None:
+                return None
+            return tradesperson_view(tp, today, uid in self.store.pending_ids("tradespeople"))
+
+        return await self._db(read)
+
+    async def applications(self) -> list[TradespersonView]:
+        """For an officer: the landlord's tradespeople waiting for checks (applied or asked
+        for more), oldest first, then approved ones whose registrations or insurance run
+        out within 30 days, soonest first."""
+        landlord, today = self._landlord_id(), now().astimezone(UK).date()
+
+        def read() -> list[TradespersonView]:
+            pending = self.store.pending_ids("tradespeople")
+            views = [
+                tradesperson_view(tp, today, tp.id in pending, theirs=True)
+                for tp in self.store.rows("tradespeople")
+                if tp.landlord_id == landlord
+            ]
+            waiting = sorted(
+                (v for v in views if v.waiting),
+                key=lambda v: (v.profile.applied_at is None, v.profile.applied_at, v.name),
+            )
+            running_out = sorted(
+                (v for v in views if v.status is Vetting.APPROVED and v.reminders),
+                key=lambda v: (v.reminders[0].expires, v.name),
+            )
+            return [*waiting, *running_out]
+
+        return await self._db(read)
+
+    async def document_thumbnails(self, tradesperson_id: str, shas: Iterable[str]) -> list[bytes]:
+        """Thumbnails of a tradesperson's document photos: those this device holds, and the
+        rest fetched from the server when it can (officers of their landlord may)."""
+        wanted = list(dict.fromkeys(shas))
+        held = await self.thumbnails(wanted)
+        folder = self.files.folder(self._uid(), THUMBNAILS)
+        for sha in (s for s in wanted if s not in held):
+            try:
+                answer = await self.http.get(f"/v1/tradespeople/{tradesperson_id}/documents/{sha}")
+            except httpx.TransportError:
+                break  # offline: what is held will do
+            if answer.status_code != 200:
+                continue
+            try:
+                prepared = await asyncio.to_thread(photo_pipeline.prepare_photo, answer.content)
+            except photo_pipeline.PhotoRejected:
+                continue
+
+            def keep(data: bytes = prepared.thumbnail, name: str = sha) -> None:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{name}.jpg").write_bytes(data)
+
+            await asyncio.to_thread(keep)
+            held[sha] = prepared.thumbnail
+        return [held[s] for s in wanted if s in held]
+
+    async def _see_approval(self) -> None:
+        """Once this tradesperson's approval arrives, pull everything again: the jobs on
+        their board were posted before they could see them, so a pull from where the
+        device had got to would never bring them."""
+        user = self.user
+        if user is None or user.role is not Role.TRADESPERSON:
+            return
+        tp = await self._db(self.store.tradesperson, user.id)
+        if tp is None:
+            return
+        seen = f"{tp.status.value}|{tp.vetted_at.isoformat() if tp.vetted_at else ''}"
+        before = await self._db(self.store.get, "profile_seen")
+        if before == seen:
+            return
+        async with self.engine.between_rounds():
+            await self._db(self.store.tx_put, "profile_seen", seen)
+            newly = before is not None and tp.status is Vetting.APPROVED
+            if newly:
+                await self._db(self.store.tx_put, "cursor", "")
+        if newly:
+            self.engine.kick()
+
+    def _approval_watch(self) -> None:
+        if self.user is not None and self.user.role is Role.TRADESPERSON:
+            asyncio.get_running_loop().create_task(self._see_approval())
+
     def _names(self) -> dict[str, str]:
         """Tradespeople's business names by id (on the database thread)."""
         return {t.id: t.business_name or t.name for t in self.store.rows("tradespeople")}
@@ -1269,3 +1464,127 @@ def _fingerprint(job: Job) -> str:
 
 def _by_target(job: Job) -> tuple:
     return (job.target_at is None, job.target_at or job.reported_at, job.reported_at)
+
+
+# -- joining and vetting: what the screens show ----------------------------------------
+
+KIND_WORDS = {
+    "sole_trader": "Sole trader",
+    "business": "Business (a company or partnership)",
+    "in_house": "The landlord's in-house team",
+    "framework": "Framework contractor",
+}
+GAS_CATEGORY_WORDS = {
+    "boilers": "Boilers",
+    "cookers": "Cookers",
+    "fires": "Gas fires",
+    "water_heaters": "Water heaters",
+    "meters": "Meters",
+}
+DAY_WORDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+STATUS_NEXT = {
+    Vetting.APPLIED: "The landlord's housing officer is checking your details and documents. "
+    "You can see the job board and put yourself forward once they approve them.",
+    Vetting.MORE_INFO: "Change your details as the housing officer asks and send them again.",
+    Vetting.APPROVED: "You can put yourself forward for jobs in your trades and areas.",
+    Vetting.REFUSED: "You can't take work from this landlord. If something was wrong, "
+    "change your details and send them again.",
+}
+
+
+@dataclass(frozen=True)
+class LandlordChoice:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ReminderView:
+    text: str  # "Your Gas Safe registration runs out in 7 days, on 29 November 2026. ..."
+    expires: date
+    urgent: bool  # 7 days or fewer
+
+
+@dataclass(frozen=True)
+class TradespersonView:
+    """A tradesperson's details and where their checks stand, in words: for the person
+    themselves (`my_profile`) or for the officer who checks them (`applications`)."""
+
+    profile: Tradesperson
+    name: str
+    business_name: str
+    kind: str
+    status: Vetting
+    status_words: str  # "Waiting for checks", "More information needed: <the officer's note>"
+    what_next: str
+    trades: list[str]
+    districts: str
+    days: str
+    certificates: list[str]  # "Gas Safe 123456: in date until 3 March 2027"
+    gas_categories: str
+    insurance: str
+    documents: list[str]
+    applied: str
+    reminders: list[ReminderView]
+    pending: bool  # a change on this device not yet sent
+
+    @property
+    def waiting(self) -> bool:
+        return self.status in (Vetting.APPLIED, Vetting.MORE_INFO)
+
+    @property
+    def approved(self) -> bool:
+        return self.status is Vetting.APPROVED
+
+
+def days_words(days: Iterable[int]) -> str:
+    """[0, 1, 2, 3, 4] -> "Mon to Fri"; [0, 2, 5] -> "Mon, Wed, Sat"."""
+    chosen = sorted(set(days))
+    if not chosen:
+        return "No days given"
+    if len(chosen) > 2 and chosen == list(range(chosen[0], chosen[-1] + 1)):
+        return f"{DAY_WORDS[chosen[0]]} to {DAY_WORDS[chosen[-1]]}"
+    return ", ".join(DAY_WORDS[d] for d in chosen)
+
+
+def tradesperson_view(
+    tp: Tradesperson, today: date, pending: bool = False, theirs: bool = False
+) -> TradespersonView:
+    status_words = tp.status.label
+    if tp.status in (Vetting.MORE_INFO, Vetting.REFUSED) and tp.vetting_note:
+        status_words = f"{tp.status.label}: {tp.vetting_note}"
+    certificates = []
+    for kind, ends in sorted(tp.certificates.items(), key=lambda kv: kv[1]):
+        number = tp.certificate_numbers.get(kind, "")
+        name = f"{CERTIFICATE_NAMES.get(kind, kind)} {number}".strip()
+        state = "expired on" if ends < today else "in date until"
+        certificates.append(f"{name}: {state} {long_date(ends)}")
+    if tp.insurance_expires is None:
+        insurance = "Public liability insurance: no date given"
+    elif tp.insurance_expires < today:
+        insurance = f"Public liability insurance expired on {long_date(tp.insurance_expires)}"
+    else:
+        insurance = f"Public liability insurance until {long_date(tp.insurance_expires)}"
+    due = reminders(tp, today)
+    who = tp.name
+    return TradespersonView(
+        profile=tp,
+        name=tp.name,
+        business_name=tp.business_name,
+        kind=KIND_WORDS.get(tp.kind, tp.kind.replace("_", " ").capitalize()),
+        status=tp.status,
+        status_words=status_words,
+        what_next=STATUS_NEXT[tp.status],
+        trades=[t.label for t in tp.trades],
+        districts=", ".join(tp.districts),
+        days=days_words(tp.working_days),
+        certificates=certificates,
+        gas_categories=", ".join(GAS_CATEGORY_WORDS.get(g, g) for g in tp.gas_categories),
+        insurance=insurance,
+        documents=list(tp.documents),
+        applied=f"Sent {long_date(tp.applied_at.astimezone(UK).date())}" if tp.applied_at else "",
+        reminders=[
+            ReminderView(r.theirs(who) if theirs else r.yours, r.expires, r.urgent) for r in due
+        ],
+        pending=pending,
+    )
