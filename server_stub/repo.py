@@ -18,6 +18,8 @@ from server_stub import db, live
 
 
 class SqlRepo:
+    authoritative = True  # the server holds every record
+
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 

@@ -48,6 +48,7 @@ class MemoryRepo:
 
     tables: dict[str, dict[str, Record]] = field(default_factory=lambda: defaultdict(dict))
     photos: dict[str, set[str]] = field(default_factory=dict)  # user -> photos they uploaded
+    authoritative: bool = True  # as the server's: every record is here
 
     def get(self, table: str, key: str) -> Record | None:
         return self.tables[table].get(key)

@@ -436,3 +436,24 @@ def test_recording_a_damp_investigation_starts_the_later_awaabs_law_clocks():
     refused = w.refused(OFFICER, "conclude_investigation", job_id="leak",
                         investigated_on=TODAY.isoformat(), findings="n/a")  # fmt: skip
     assert "Only damp and mould" in refused.message
+
+
+def test_a_residents_device_records_their_choice_and_the_server_ranks_it():
+    w = World()
+    w.posted()
+    listed = [w.offer("ann"), w.offer("ben")]
+    w.do(OFFICER, "shortlist", job_id="job-1", offer_ids=listed)
+    server = w.repo
+    device = MemoryRepo(authoritative=False)  # a resident's device: no profiles
+    for table, rows in server.tables.items():
+        if table != "tradespeople":
+            device.tables[table] = dict(rows)
+    apply(device, Context(user=RESIDENT, now=NOW), "choose_offer", {"job_id": "job-1",
+          "offer_id": listed[1]})  # fmt: skip
+    assert (device.get("jobs", "job-1").awarded_to, device.get("offers", listed[1]).score) == (
+        "ben",
+        None,
+    ), "recorded, not ranked"
+    server.tables["tradespeople"].pop("ben")  # the server is complete: none is missing
+    refused = w.refused(RESIDENT, "choose_offer", job_id="job-1", offer_id=listed[1])
+    assert refused.code == "not_eligible"

@@ -57,6 +57,10 @@ from app.domain.targets import UK, TargetPolicy, damp_and_mould_timers, target_f
 
 
 class Repo(Protocol):
+    # True on the server, whose records are complete; False on a device, which holds only
+    # what its person may see (a resident's holds no tradespeople's profiles).
+    authoritative: bool
+
     def get(self, table: str, key: str) -> Record | None: ...
     def find(self, table: str, field: str, value: str) -> list[Any]: ...
     def own_photos(self, user_id: str, shas: Iterable[str]) -> set[str]: ...
@@ -447,6 +451,23 @@ def choose_offer(repo: Repo, ctx: Context, a: c.ChooseOffer) -> None:
             "The time to choose has passed, so the best-ranked tradesperson on your shortlist "
             "gets the job.",
         )
+    offer = repo.get("offers", a.offer_id)
+    assert isinstance(offer, Offer)  # policy found it: shortlisted for this resident
+    if not repo.authoritative and repo.get("tradespeople", offer.tradesperson_id) is None:
+        # The resident's device cannot rank (profiles are not theirs to see): it records
+        # the choice, and the server ranks and checks eligibility when it arrives.
+        if offer.status is not OfferStatus.OPEN:
+            raise Rejected("offer_closed", "This tradesperson has withdrawn their offer.")
+        _move(
+            repo,
+            ctx,
+            job,
+            Action.CHOOSE,
+            awarded_to=offer.tradesperson_id,
+            awarded_offer_id=offer.id,
+            award_reason="Chosen by the resident.",
+        )
+        return
     _award_offer(repo, ctx, job, a.offer_id, "Chosen by the resident.", Action.CHOOSE)
 
 

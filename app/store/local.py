@@ -428,6 +428,8 @@ def _no_cycles() -> Iterator[None]:
 class _LocalRepo:
     """The domain's `Repo` over the local store; saves keep the server's pre-image."""
 
+    authoritative = False  # a device holds only what its person may see
+
     def __init__(self, store: Store) -> None:
         self.store = store
 
