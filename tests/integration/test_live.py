@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,9 +18,9 @@ from starlette.responses import JSONResponse
 
 from app.client import Client
 from app.domain.models import Trade
-from server_stub import live
+from server_stub import db, demo, live, sync_service
 from server_stub.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, copy_database
 
 WAIT = 10.0  # generous: the machine is shared; the figure itself is bench/live.py's
 HEARTBEAT = 0.3  # the server's heartbeat in these tests (15 s in service)
@@ -273,3 +274,18 @@ async def test_the_hub_keeps_only_the_newest_number_and_five_streams_a_person():
     for s in [*streams, other, sixth]:
         s.close()
     assert hub.streams() == 0
+
+
+async def test_settling_jobs_past_their_deadline_tells_those_concerned(tmp_path, seeded_server_db):
+    copy_database(seeded_server_db, tmp_path / "server.db")
+    engine = db.create_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    hub = live.LocalHub()
+    live.use(engine, hub)
+    officers = hub.subscribe("officer", frozenset({f"officer:{demo.LANDLORD_ID}"}))
+    nobody = hub.subscribe("stranger", frozenset({"user:stranger"}))
+    later = datetime.now(UTC) + timedelta(days=30)  # every deadline has passed
+    changed = await asyncio.to_thread(sync_service.settle_due, engine, later)
+    assert changed
+    assert await officers.next(WAIT) is not None
+    assert await nobody.next(0.1) is None
+    engine.dispose()
