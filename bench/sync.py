@@ -110,8 +110,14 @@ def make_server_db(path: Path, extra_jobs: int) -> sa.Engine:
     now = datetime.now(UTC)
     with engine.begin() as conn:
         homes = {r.id: r for r in conn.execute(sa.select(db.SYNCED["homes"]))}
-        residents = list(conn.execute(sa.select(db.users).where(db.users.c.role == "resident")))
-        trades = list(conn.execute(sa.select(db.SYNCED["tradespeople"].c.id)))
+        # Hackney's residents and tradespeople only: the jobs below are Hackney's.
+        u, t = db.users, db.SYNCED["tradespeople"]
+        residents = list(
+            conn.execute(
+                sa.select(u).where(u.c.role == "resident", u.c.landlord_id == demo.LANDLORD_ID)
+            )
+        )
+        trades = list(conn.execute(sa.select(t.c.id).where(t.c.landlord_id == demo.LANDLORD_ID)))
         seq = db.current_seq(conn)
         rows = []
         for _ in range(extra_jobs):
