@@ -41,7 +41,7 @@ def schemathesis(url: str, token: str, *selection: str) -> subprocess.CompletedP
 
 
 @pytest.mark.contract
-@pytest.mark.parametrize("role", sorted(DEMO_ACCOUNTS))
+@pytest.mark.parametrize("role", ["officer", "resident", "tradesperson"])  # one of each role
 def test_the_api_answers_as_its_openapi_document_says(server, role):
     login = {"email": DEMO_ACCOUNTS[role], "password": DEMO_PASSWORD}
     token = httpx.post(f"{server.url}/v1/auth/login", json=login).json()["token"]
