@@ -41,7 +41,10 @@ def start_bundled_server(data_dir: Path) -> tuple[str, DemoAccounts]:
     server_dir.mkdir(parents=True, exist_ok=True)
     app = build(f"sqlite:///{server_dir / 'marketplace.db'}", server_dir / "blobs")
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)  # open event streams get 5 s to end at a stop
     threading.Thread(target=server.run, daemon=True, name="bundled-server").start()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -27,7 +27,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-demo", action="store_true", help="start empty, without demo data")
     args = parser.parse_args(argv)
     app = build(args.db, args.blobs, with_demo=not args.no_demo)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    # Open event streams would hold a graceful stop forever: give them 5 seconds.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5
+    )
 
 
 if __name__ == "__main__":

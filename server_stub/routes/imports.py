@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from app.domain.importing import read_jobs
 from app.domain.models import Role, User
 from app.sync import protocol as p
-from server_stub import db
+from server_stub import db, live
 from server_stub.deps import CurrentViewer, Engine
 from server_stub.openapi import errors
 from server_stub.repo import SqlRepo
@@ -47,6 +47,7 @@ async def import_jobs(request: Request, viewer: CurrentViewer, engine: Engine) -
 
 def _import(engine: sa.Engine, user: User, text: str) -> p.ImportResponse:
     with engine.begin() as conn:
+        live.collected(conn)  # nothing left over from an earlier use of this connection
         repo = SqlRepo(conn)
         landlord = user.landlord_id
         j = db.jobs
@@ -64,6 +65,9 @@ def _import(engine: sa.Engine, user: User, text: str) -> p.ImportResponse:
             raise HTTPException(422, report.refused[0][1])
         for job in report.jobs:
             repo.save(job)
+        audiences = live.collected(conn)
+        seq = db.current_seq(conn) if audiences else 0
+    live.publish_after(engine, audiences, seq)  # the landlord's officers pull the history now
     return p.ImportResponse(
         imported=len(report.jobs),
         refused=[p.RefusedRow(line=line, reason=reason) for line, reason in report.refused],
