@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -59,6 +60,7 @@ from app.store.reports import scorecard_rows
 from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
 
+log = logging.getLogger(__name__)
 WHAT_NEXT = {
     "taken": "Nothing more to do: look for other jobs on the job board.",
     "not_found": "The job has moved on. Pull down to refresh your lists.",
@@ -316,6 +318,7 @@ class Client:
         self.store = store
         self._pool = pool
         self._listeners: list[Callable[[], None]] = []
+        self._packing: asyncio.Task | None = None  # fetching the job pack's photos
         self._status_cache: tuple[int, int, int, str | None] = (0, 0, 0, None)
         self._problems: list[Problem] = []
         self.files = PhotoFiles(data_dir)
@@ -390,6 +393,63 @@ class Client:
         await self._refresh_counts()
         for callback in list(self._listeners):
             callback()
+        if self._packing is None or self._packing.done():
+            self._packing = asyncio.get_running_loop().create_task(self._pack_jobs())
+
+    async def _pack_jobs(self) -> None:
+        """The job pack: while online, fetch the photos of the work this person has on
+        their hands, so they are on the device with no signal. A tradesperson's awarded
+        jobs (the resident's photos), a resident's own repairs (the after photos)."""
+        user = self.user
+        if user is None or self.engine.signed_out:
+            return
+
+        def wanted() -> list[str]:
+            jobs = [
+                *(self.store.jobs_awarded_to(user.id) if user.role is Role.TRADESPERSON else []),
+                *(self.store.jobs_for_resident(user.id) if user.home_id else []),
+            ]
+            shas = [s for j in jobs if j.status not in FINISHED or j.resident_id == user.id
+                    for s in j.photos]  # fmt: skip
+            for job in jobs:
+                shas += [s for v in self.store.rows("visits", "job_id = ?", (job.id,))
+                         for s in v.photos]  # fmt: skip
+            return list(dict.fromkeys(shas))
+
+        try:
+            await self.fetch_photos(await self._db(wanted))
+        except Exception:  # a photo that cannot be fetched now is fetched next round
+            log.debug("fetching photos for the job pack failed", exc_info=True)
+
+    async def fetch_photos(self, shas: Iterable[str], limit: int = 50) -> int:
+        """Fetch photos this device does not hold (as thumbnails, in the person's folder)
+        through the scoped download: only those this person may see arrive. Returns how
+        many arrived; stops quietly when offline."""
+        held = await self.thumbnails(shas)
+        missing = [s for s in dict.fromkeys(shas) if s not in held][:limit]
+        if not missing:
+            return 0
+        folder = self.files.folder(self._uid(), THUMBNAILS)
+        fetched = 0
+        for sha in missing:
+            try:
+                answer = await self.http.get(f"/v1/blobs/{sha}")
+            except httpx.TransportError:
+                break
+            if answer.status_code != 200:
+                continue
+            try:
+                prepared = await asyncio.to_thread(photo_pipeline.prepare_photo, answer.content)
+            except photo_pipeline.PhotoRejected:
+                continue
+
+            def keep(data: bytes = prepared.thumbnail, name: str = sha) -> None:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{name}.jpg").write_bytes(data)
+
+            await asyncio.to_thread(keep)
+            fetched += 1
+        return fetched
 
     async def _refresh_counts(self) -> None:
         self._problems = [
@@ -806,8 +866,19 @@ class Client:
         job = await self.job(job_id)
         if job is None:
             return None
-        shas = list(dict.fromkeys([*job.photos, *(p for x in job.extras for p in x.photos)]))
+        visits = await self._db(self.store.rows, "visits", "job_id = ?", (job.id,))
+        shas = list(
+            dict.fromkeys(
+                [
+                    *job.photos,
+                    *(p for v in visits for p in v.photos),
+                    *(p for x in job.extras for p in x.photos),
+                ]
+            )
+        )
         held = await self.thumbnails(shas)
+        if len(held) < len(shas) and await self.fetch_photos(shas):  # online: fetch the rest
+            held = await self.thumbnails(shas)
         return JobDetail(
             job, history(job), [held[s] for s in shas if s in held], len(shas) - len(held)
         )
@@ -1490,6 +1561,19 @@ STATUS_NEXT = {
     Vetting.REFUSED: "You can't take work from this landlord. If something was wrong, "
     "change your details and send them again.",
 }
+
+
+def _join_limits() -> dict[str, tuple[int, int]]:
+    """(fewest, most) characters of each field of the join form, from the wire model."""
+    limits = {}
+    for name, info in p.JoinRequest.model_fields.items():
+        low = next((m.min_length for m in info.metadata if hasattr(m, "min_length")), None)
+        high = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
+        limits[name] = (low or 0, high or 64)
+    return limits
+
+
+JOIN_LIMITS = _join_limits()  # the join form checks what the server checks
 
 
 @dataclass(frozen=True)
