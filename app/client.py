@@ -41,7 +41,7 @@ from app.domain.models import (
     User,
     Vetting,
 )
-from app.domain.records import Extra, Job, Offer, PatternNote, Tradesperson
+from app.domain.records import Extra, Job, Landlord, Offer, PatternNote, Tradesperson
 from app.domain.scorecards import (
     Pattern,
     PatternRules,
@@ -1081,6 +1081,18 @@ class Client:
     async def photo_states(self) -> dict[str, tuple[str, str]]:
         """Each attached photo's upload state (waiting, uploading, uploaded, failed)."""
         return await self._db(self.store.photo_states)
+
+    # -- the landlord's rules ----------------------------------------------------------------
+
+    async def landlord(self) -> Landlord:
+        """The signed-in person's landlord and its rules (the defaults until it has synced)."""
+        landlord_id = self._landlord_id()
+        found = await self._db(self.store.row, "landlords", landlord_id)
+        return found or Landlord(id=landlord_id, name="")
+
+    async def set_rules(self, **rules: Any) -> None:
+        """Officers: the landlord's targets, routes, weights, rates and lines, as a whole."""
+        await self.act(command(c.SetRules, landlord_id=self._landlord_id(), **rules))
 
     # -- oversight after award ------------------------------------------------------------
 
