@@ -1090,6 +1090,15 @@ class Client:
         found = await self._db(self.store.row, "landlords", landlord_id)
         return found or Landlord(id=landlord_id, name="")
 
+    async def direct_teams(self) -> list[tuple[str, str]]:
+        """(id, name) of the in-house team and framework contractors direct awards can go to."""
+
+        def read() -> list[tuple[str, str]]:
+            teams = self.store.rows("tradespeople")
+            return [(t.id, t.business_name) for t in teams if t.kind in ("in_house", "framework")]
+
+        return await self._db(read)
+
     async def set_rules(self, **rules: Any) -> None:
         """Officers: the landlord's targets, routes, weights, rates and lines, as a whole."""
         await self.act(command(c.SetRules, landlord_id=self._landlord_id(), **rules))

@@ -313,6 +313,7 @@ class SetRules(Command):
     ranking_weights: dict[str, float] = Field(default_factory=dict, max_length=20)
     schedule_of_rates: dict[Trade, int] = Field(default_factory=dict, max_length=len(Trade))
     out_of_hours_phone: str = Field(default="", max_length=30, pattern=r"^[0-9 +()-]*$")
+    pay_days: int = Field(default=30, ge=1, le=120)
 
     @model_validator(mode="after")
     def _sensible(self) -> SetRules:
