@@ -11,24 +11,47 @@ from collections.abc import Awaitable, Callable
 import flet as ft
 
 from app.client import Client, SyncStatus
-from app.domain.models import Role
+from app.domain.models import Role, User
 from app.views import format as fmt
 from app.views import theme
+from app.views.joining import WorkWithUs, YourDetails
 from app.views.officer import ExtrasToApprove, Triage
 from app.views.resident import MyRepairs, ReportRepair
 from app.views.trade import Done, JobBoard, MyJobs, MyOffers
+from app.views.vetting import Tradespeople
 from app.views.widgets import ListScreen, Screen, empty, guarded, icon_action, on
 
 log = logging.getLogger(__name__)
 
 SCREENS: dict[Role, tuple[type[Screen], ...]] = {
-    Role.RESIDENT: (ReportRepair, MyRepairs),
-    Role.TRADESPERSON: (JobBoard, MyJobs, MyOffers, Done),
-    Role.OFFICER: (Triage, ExtrasToApprove),
+    Role.RESIDENT: (ReportRepair, MyRepairs, WorkWithUs),
+    Role.TRADESPERSON: (JobBoard, MyJobs, MyOffers, Done, YourDetails),
+    Role.OFFICER: (Triage, ExtrasToApprove, Tradespeople),
 }
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
 CONTENT_WIDTH = 820  # wider screens keep lines short enough to read
 RAIL_ALLOWANCE = 140  # the navigation rail and the margins beside the content
+
+
+def screens_for(user: User) -> list[type[Screen]]:
+    """The person's screens: their role's, and a resident's too for a tradesperson who
+    lives in one of the landlord's homes (`User.roles`)."""
+    screens = list(SCREENS[user.role])
+    if user.role is not Role.RESIDENT and Role.RESIDENT in user.roles:
+        screens += [s for s in SCREENS[Role.RESIDENT] if s is not WorkWithUs]
+    return screens
+
+
+def approval_order(screens: list[Screen], approved: bool) -> list[Screen]:
+    """A tradesperson not approved yet starts at "Your details"; once approved, at the job
+    board with their details after their work."""
+    details = [s for s in screens if isinstance(s, YourDetails)]
+    others = [s for s in screens if not isinstance(s, YourDetails)]
+    if approved:
+        trade = [s for s in others if isinstance(s, JobBoard | MyJobs | MyOffers | Done)]
+        rest = [s for s in others if s not in trade]
+        return [*trade, *details, *rest]
+    return [*details, *others]
 
 
 class NeedsAttention(ListScreen):
@@ -106,7 +129,8 @@ class Shell:
     ) -> None:
         assert client.user is not None
         self.page, self.client, self.sign_out = page, client, sign_out
-        self.screens: list[Screen] = [cls(page, client) for cls in SCREENS[client.user.role]]
+        self.screens: list[Screen] = [cls(page, client) for cls in screens_for(client.user)]
+        self._approved: bool | None = None  # as the screens were last ordered (tradespeople)
         self.screens.append(NeedsAttention(page, client))
         for screen in self.screens:
             screen.navigate = self.go
@@ -229,6 +253,7 @@ class Shell:
             self.notice.visible = bool(status.notice) and not self.notice_hidden
             self.attention_icon.badge = str(status.problems) if status.problems else None
             try:
+                await self._arrange()
                 await self.current.refresh()
                 self.load_error.visible = False
             except Exception:
@@ -240,6 +265,22 @@ class Shell:
                 )
                 self.load_error.visible = True
             self.page.update()
+
+    async def _arrange(self) -> None:
+        """Order a tradesperson's screens by where their checks stand, keeping the screen
+        on show (the first one when they have just signed in)."""
+        if not any(isinstance(s, YourDetails) for s in self.screens):
+            return
+        profile = await self.client.my_profile()
+        approved = bool(profile and profile.approved)
+        if approved == self._approved:
+            return
+        first, self._approved = self._approved is None, approved
+        showing = self.current
+        attention = self.screens[-1]
+        self.screens = [*approval_order(self.screens[:-1], approved), attention]
+        self.index = 0 if first else self.screens.index(showing)
+        self.layout()
 
     async def _resized(self) -> None:
         if self._shape() != self._laid_out:

@@ -9,6 +9,7 @@ import flet as ft
 
 from app.client import Client
 from app.domain.lifecycle import Rejected
+from app.views.joining import JoinForm
 from app.views.widgets import error_text, field, hint, on, show_error
 
 ROLE_WORDS = {
@@ -66,6 +67,11 @@ class SignIn:
             self.password,
             self.error,
             self.button,
+            ft.TextButton(
+                "New tradesperson? Join the marketplace",
+                icon=ft.Icons.HOW_TO_REG,
+                on_click=on(self._join),
+            ),
         ]
         if demo:
             items += [
@@ -95,6 +101,17 @@ class SignIn:
             padding=ft.Padding.all(20),
             expand=True,
         )
+
+    async def _join(self) -> None:
+        """The join form, in place of sign-in until they join or go back."""
+        form = JoinForm(self.page, self.client, self.signed_in, self._back)
+        self.page.controls = [form.control]
+        self.page.update()
+        await form.load()
+
+    def _back(self) -> None:
+        self.page.controls = [self.control]
+        self.page.update()
 
     async def _demo(self, email: str, password: str) -> None:
         self.email.value, self.password.value = email, password

@@ -17,6 +17,7 @@ from app.domain.models import OfferStatus, PhotoStage
 from app.domain.records import Job
 from app.views import format as fmt
 from app.views import theme
+from app.views.joining import status_banner
 from app.views.rules import may, may_change_offer, price
 from app.views.widgets import (
     FormDialog,
@@ -104,6 +105,21 @@ class JobBoard(ListScreen):
         self.order: list[str] = []
 
     async def refresh(self) -> None:
+        profile = await self.client.my_profile()
+        if profile is None or not profile.approved:  # the board is for approved people
+            self.list.controls = [
+                status_banner(profile),
+                ft.Row(
+                    [
+                        ft.FilledButton(
+                            "Open Your details",
+                            icon=ft.Icons.BADGE_OUTLINED,
+                            on_click=on(self.navigate, "Your details", None),
+                        )
+                    ]
+                ),
+            ]
+            return
         jobs = keep_place(self.order, await self.client.job_board(), lambda j: j.id)
         self.order = [j.id for j in jobs]
         self.list.controls = [self._card(job) for job in jobs] or [
