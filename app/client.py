@@ -421,21 +421,21 @@ class Client:
         except Exception:  # a photo that cannot be fetched now is fetched next round
             log.debug("fetching photos for the job pack failed", exc_info=True)
 
-    async def fetch_photos(self, shas: Iterable[str], limit: int = 50) -> int:
+    async def fetch_photos(
+        self, shas: Iterable[str], limit: int = 50, address: str = "/v1/blobs/{sha}"
+    ) -> int:
         """Fetch photos this device does not hold (as thumbnails, in the person's folder)
-        through the scoped download: only those this person may see arrive. Returns how
-        many arrived; stops quietly when offline."""
+        from `address` (the scoped download: only those this person may see arrive).
+        Returns how many arrived; stops quietly when offline."""
         held = await self.thumbnails(shas)
         missing = [s for s in dict.fromkeys(shas) if s not in held][:limit]
-        if not missing:
-            return 0
         folder = self.files.folder(self._uid(), THUMBNAILS)
         fetched = 0
         for sha in missing:
             try:
-                answer = await self.http.get(f"/v1/blobs/{sha}")
+                answer = await self.http.get(address.format(sha=sha))
             except httpx.TransportError:
-                break
+                break  # offline: what is held will do
             if answer.status_code != 200:
                 continue
             try:
@@ -1411,26 +1411,9 @@ class Client:
         """Thumbnails of a tradesperson's document photos: those this device holds, and the
         rest fetched from the server when it can (officers of their landlord may)."""
         wanted = list(dict.fromkeys(shas))
+        address = f"/v1/tradespeople/{tradesperson_id}/documents/{{sha}}"
+        await self.fetch_photos(wanted, limit=len(wanted), address=address)
         held = await self.thumbnails(wanted)
-        folder = self.files.folder(self._uid(), THUMBNAILS)
-        for sha in (s for s in wanted if s not in held):
-            try:
-                answer = await self.http.get(f"/v1/tradespeople/{tradesperson_id}/documents/{sha}")
-            except httpx.TransportError:
-                break  # offline: what is held will do
-            if answer.status_code != 200:
-                continue
-            try:
-                prepared = await asyncio.to_thread(photo_pipeline.prepare_photo, answer.content)
-            except photo_pipeline.PhotoRejected:
-                continue
-
-            def keep(data: bytes = prepared.thumbnail, name: str = sha) -> None:
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / f"{name}.jpg").write_bytes(data)
-
-            await asyncio.to_thread(keep)
-            held[sha] = prepared.thumbnail
         return [held[s] for s in wanted if s in held]
 
     async def _see_approval(self) -> None:
