@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from app.client import Client
+from app.domain.lifecycle import Rejected
 from app.domain.models import PhotoStage, Role, Trade, Vetting
 from app.domain.records import Home, Landlord
 from app.photos import prepare_photo
@@ -375,3 +376,21 @@ async def test_on_devices_a_joiner_sends_details_is_approved_and_then_sees_the_b
     finally:
         await device.close()
         await officer.close()
+
+
+async def test_on_a_device_a_resident_joins_as_a_tradesperson_too(tmp_path, server):
+    device = await Client.open(tmp_path / "resident", server.url)
+    try:
+        before = await device.login(DEMO_ACCOUNTS["resident"], DEMO_PASSWORD)
+        await device.sync()
+        user = await device.join_as_tradesperson()
+        assert user.role is Role.TRADESPERSON and user.home_id == before.home_id
+        assert device.user == user and user.roles == {Role.TRADESPERSON, Role.RESIDENT}
+        job_id = await device.report_repair(Trade.GLAZING, "Cracked bedroom window")
+        await device.sync()
+        assert job_id in {j.id for j in await device.my_repairs()}
+        assert not device.problems()
+        with pytest.raises(Rejected, match="already a tradesperson"):
+            await device.join_as_tradesperson()
+    finally:
+        await device.close()
