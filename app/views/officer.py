@@ -9,14 +9,13 @@ from dataclasses import dataclass, replace
 
 import flet as ft
 
-from app.client import Client, ExtraView, JobView
+from app.client import Client, ExtraView, JobView, RankedOffer, when
 from app.domain import commands
-from app.domain.lifecycle import Action
-from app.domain.models import JobStatus, OfferStatus, Priority, Trade
-from app.domain.records import Offer
+from app.domain.lifecycle import Action, Rejected
+from app.domain.models import AwardMode, JobStatus, Priority, Trade
 from app.views import format as fmt
 from app.views import theme
-from app.views.rules import may
+from app.views.rules import may, price
 from app.views.widgets import (
     FormDialog,
     ListScreen,
@@ -33,6 +32,8 @@ from app.views.widgets import (
     line,
     on,
     photo_strip,
+    saved_message,
+    say,
     show_error,
 )
 
@@ -44,6 +45,16 @@ PRIORITY_WORDS = {
 }
 
 
+USUAL = "usual"
+USUAL_ROUTE = "The landlord's usual route for this area and priority"
+ROUTE_WORDS = {
+    AwardMode.OFFERS: "Tradespeople put themselves forward; you choose from the ranked offers",
+    AwardMode.RESIDENT_CHOICE: "The resident chooses from up to three you shortlist",
+    AwardMode.AUTO: "The top-ranked offer wins automatically when offers close",
+    AwardMode.FIRST_TO_ACCEPT: "A fixed price: the first eligible tradesperson to accept",
+    AwardMode.DIRECT: "Straight to the landlord's in-house team or framework contractor",
+}
+SHORTLIST_MOST = 3
 ANY = "any"
 SEARCH_PAUSE = 0.4  # seconds without typing before the list follows the search
 NEW = (JobStatus.REPORTED, JobStatus.TRIAGED)
@@ -288,8 +299,11 @@ class Triage(ListScreen):
             if job.priority:
                 details.append(line(ft.Icons.PRIORITY_HIGH, PRIORITY_WORDS[job.priority]))
             details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
+            details.append(line(ft.Icons.ALT_ROUTE, f"Award route: {job.award_mode.label}"))
             offers = f"{job.offer_count} offer{'' if job.offer_count == 1 else 's'}"
             details.append(line(ft.Icons.PEOPLE_OUTLINE, offers))
+            if job.shortlist and job.award_mode is AwardMode.RESIDENT_CHOICE:
+                details.append(waiting_for_resident(job))
             if job.offer_count and may(self.client, job, Action.AWARD):
                 actions.append(
                     ft.FilledButton("See offers and award", on_click=on(self._offers, job))
@@ -301,15 +315,36 @@ class Triage(ListScreen):
             ft.Column([ft.Radio(value=p.value, label=PRIORITY_WORDS[p]) for p in Priority])
         )
         missing = error_text()
+        route = ft.RadioGroup(
+            ft.Column(
+                [ft.Radio(value=USUAL, label=USUAL_ROUTE)]
+                + [ft.Radio(value=m.value, label=ROUTE_WORDS[m]) for m in AwardMode]
+            ),
+            value=USUAL,
+            on_change=guarded(lambda _e: self._route_chosen(route, fixed, dialog)),
+        )
+        fixed = field(
+            "Fixed price in pounds",
+            prefix="£ ",
+            keyboard_type=ft.KeyboardType.NUMBER,
+            hint_text="e.g. 120",
+            visible=False,
+        )
 
         async def send() -> str | None:
             show_error(missing, None if choice.value else "Choose a priority.")
-            if not choice.value:
+            mode = None if route.value in (None, USUAL) else AwardMode(route.value)
+            pence = None
+            if mode is AwardMode.FIRST_TO_ACCEPT:
+                pence, fixed.error = price(fixed.value, commands.PostJob, "fixed_price_pence")
+            if not choice.value or fixed.error:
                 return None
-            await self.client.post_job(job.id, Priority(choice.value))
+            await self.client.post_job(job.id, Priority(choice.value), mode, pence)
+            if mode is AwardMode.DIRECT:
+                return "Awarded directly to the landlord's own team."
             return "Posted to the marketplace."
 
-        FormDialog(
+        dialog = FormDialog(
             self.page,
             self.client,
             f"Post: {job.title}",
@@ -318,64 +353,370 @@ class Triage(ListScreen):
                 ft.Text("Priority", weight=ft.FontWeight.W_600),
                 choice,
                 missing,
+                ft.Text("How should it be awarded?", weight=ft.FontWeight.W_600),
+                route,
+                fixed,
             ],
             "Post job",
             send,
-        ).open()
+        )
+        dialog.open()
+
+    def _route_chosen(self, route: ft.RadioGroup, fixed: ft.TextField, dialog) -> None:
+        fixed.visible = route.value == AwardMode.FIRST_TO_ACCEPT.value
+        dialog.dialog.update()
 
     async def _offers(self, job: JobView) -> None:
-        offers = [o for o in await self.client.offers_for(job.id) if o.status is OfferStatus.OPEN]
-        rows = [self._offer_row(job, o) for o in offers] or [ft.Text("No open offers.")]
-        self.page.show_dialog(
-            ft.AlertDialog(
-                title=ft.Text(f"Offers: {job.title}"),
-                content=ft.Column([hint("Cheapest first."), *rows], tight=True, width=520),
-                actions=[ft.TextButton("Close", on_click=on(self.page.pop_dialog))],
-                scrollable=True,
-            )
+        await AwardDialog(self.page, self.client, job).open()
+
+
+def waiting_for_resident(job: JobView) -> ft.Control:
+    """'Shortlist sent: the resident chooses by 5pm Tuesday 24 November.'"""
+    count = len(job.shortlist)
+    people = f"{count} tradesperson" if count == 1 else f"{count} tradespeople"
+    by = f" by {when(job.choose_by)}" if job.choose_by else ""
+    return marker(
+        ft.Icons.HOW_TO_VOTE_OUTLINED,
+        f"Shortlist of {people} sent: the resident chooses{by}. After that the best-ranked "
+        "on the shortlist gets the job.",
+        theme.BLUE,
+    )
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def score_words(offer: RankedOffer) -> str:
+    return f"{offer.score} out of 100"
+
+
+def why_this_rank(offer: RankedOffer) -> ft.Control:
+    """Each part of the score, its points and the sentence that explains it, folded away."""
+    rows: list[ft.Control] = [
+        ft.Semantics(
+            content=ft.Column(
+                [
+                    ft.Row(
+                        [
+                            ft.Text(part.name, weight=ft.FontWeight.W_600, size=13, expand=True),
+                            ft.Text(f"{part.points} points", size=13, weight=ft.FontWeight.W_600),
+                        ]
+                    ),
+                    ft.Text(part.why, size=13, color=theme.MUTED),
+                ],
+                spacing=0,
+            ),
+            label=f"{part.name}: {part.points} points. {part.why}",
+            container=True,
+            exclude_semantics=True,
+        )
+        for part in offer.parts
+    ]
+    rows.append(
+        ft.Text(
+            f"Total: {score_words(offer)}. Eligible tradespeople always rank above those who "
+            "can't be awarded the job.",
+            size=12,
+            color=theme.MUTED,
+        )
+    )
+    return ft.ExpansionTile(
+        title=ft.Text("Why this rank", size=14, weight=ft.FontWeight.W_500),
+        controls=rows,
+        controls_padding=ft.Padding.only(left=12, right=12, bottom=8),
+        tile_padding=ft.Padding.symmetric(horizontal=4),
+        expanded_cross_axis_alignment=ft.CrossAxisAlignment.STRETCH,
+        dense=True,
+    )
+
+
+def candidate_card(offer: RankedOffer, controls: list[ft.Control]) -> ft.Control:
+    """One candidate: rank, business, score, price, earliest visit, whether they can be
+    awarded, and why this rank. Labelled with the price, for screen readers and tests."""
+    badge_colour = theme.GREEN if offer.chosen else theme.BLUE if offer.eligible else theme.GREY
+    rank = ft.Container(
+        ft.Text(str(offer.position), color=theme.ON_COLOUR, weight=ft.FontWeight.W_600),
+        bgcolor=badge_colour,
+        width=30,
+        height=30,
+        border_radius=15,
+        alignment=ft.Alignment.CENTER,
+    )
+    who = offer.business_name
+    if offer.name and offer.name != who:
+        who = f"{who} ({offer.name})"
+    top = ft.Row(
+        [
+            rank,
+            ft.Text(who, weight=ft.FontWeight.W_600, size=15, expand=True),
+            ft.Text(score_words(offer), weight=ft.FontWeight.W_600, size=15),
+        ],
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
+    )
+    lines: list[ft.Control] = [
+        top,
+        line(
+            ft.Icons.PAYMENTS_OUTLINED,
+            f"{fmt.money(offer.price_pence)}, earliest visit {offer.earliest}",
+        ),
+    ]
+    if offer.chosen:
+        lines.append(marker(ft.Icons.CHECK_CIRCLE, "Chosen", theme.GREEN))
+    elif offer.live and offer.eligible:
+        lines.append(marker(ft.Icons.CHECK_CIRCLE_OUTLINE, "Can be awarded", theme.GREEN))
+    elif offer.live:
+        lines.append(marker(ft.Icons.BLOCK, f"Can't be awarded: {offer.reason}", theme.RED))
+    if offer.shortlisted and not offer.chosen:
+        lines.append(line(ft.Icons.HOW_TO_VOTE_OUTLINED, "On the resident's shortlist"))
+    if offer.note:
+        lines.append(line(ft.Icons.NOTES, offer.note))
+    lines.append(why_this_rank(offer))
+    if controls:
+        lines.append(ft.Row(controls, wrap=True, spacing=8, run_spacing=8))
+    label = (
+        f"{ordinal(offer.position)}: {offer.business_name}, {score_words(offer)}, "
+        f"{fmt.money(offer.price_pence)}"
+    )
+    return ft.Semantics(
+        content=ft.Container(
+            ft.Column(lines, spacing=6),
+            padding=ft.Padding.all(12),
+            border=ft.Border.all(1, "#C9D2D0"),
+            border_radius=8,
+            bgcolor=theme.CARD,
+        ),
+        label=label,
+        container=True,
+    )
+
+
+class AwardDialog:
+    """The job's candidates in ranked order, each with its score and why; award one (with
+    the usual confirmation), or tick up to three for the resident to choose from."""
+
+    def __init__(self, page: ft.Page, client: Client, job: JobView) -> None:
+        self.page, self.client, self.job = page, client, job
+        self.offers: list[RankedOffer] = []
+        self.picking = False
+        self.ticked: list[str] = []
+        self.deadline = None
+        self.error = error_text()
+        self.dialog = ft.AlertDialog(title=ft.Text(f"Offers: {job.title}"), scrollable=True)
+
+    async def open(self) -> None:
+        self.offers = await self.client.ranking(self.job.id)
+        self.deadline = await self.client.choice_deadline(self.job.id)
+        self._render()
+        self.page.show_dialog(self.dialog)
+
+    @property
+    def can_shortlist(self) -> bool:
+        job = self.job
+        return (
+            bool(job.resident_id)
+            and job.status is JobStatus.POSTED
+            and job.award_mode in (AwardMode.OFFERS, AwardMode.AUTO, AwardMode.RESIDENT_CHOICE)
+            and any(o.eligible for o in self.offers)
         )
 
-    def _offer_row(self, job: JobView, offer: Offer) -> ft.Control:
+    def _render(self) -> None:
+        job = self.job
+        intro: list[ft.Control] = [
+            line(ft.Icons.ALT_ROUTE, f"Award route: {job.award_mode.label}"),
+        ]
+        if job.status is JobStatus.POSTED:
+            intro.append(
+                hint(
+                    "Best first: those who can be awarded the job come first, then by score "
+                    'out of 100. Open "Why this rank" to see each part of a score.'
+                )
+            )
+            if job.shortlist and job.award_mode is AwardMode.RESIDENT_CHOICE:
+                intro.append(waiting_for_resident(job))
+        else:
+            intro += [
+                marker(ft.Icons.GAVEL, job.award_reason or "Awarded.", theme.GREEN),
+                hint(
+                    "The ranking as it stood when the job was awarded, best first. Each "
+                    "tradesperson has been told where they came and why."
+                ),
+            ]
+        if self.picking:
+            intro.append(
+                marker(
+                    ft.Icons.HOW_TO_VOTE_OUTLINED,
+                    f"Tick up to {SHORTLIST_MOST} for the resident to choose from. They will "
+                    f"have until {when(self.deadline)} to choose; after that the best-ranked "
+                    "on the shortlist gets the job.",
+                    theme.BLUE,
+                )
+            )
+        rows = [candidate_card(o, self._controls(o)) for o in self.offers] or [
+            ft.Text("No open offers.")
+        ]
+        self.dialog.content = ft.Column(
+            [*intro, *rows, self.error],
+            tight=True,
+            width=680,
+            spacing=10,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+        close = ft.TextButton("Close", on_click=on(self.page.pop_dialog))
+        if self.picking:
+            count = len(self.ticked)
+            self.dialog.actions = [
+                ft.TextButton("Back to awarding", on_click=on(self._pick, False)),
+                ft.FilledButton(
+                    f"Send shortlist ({count})",
+                    icon=ft.Icons.SEND,
+                    disabled=count == 0,
+                    on_click=on(self._send_shortlist),
+                ),
+            ]
+        elif self.can_shortlist:
+            self.dialog.actions = [
+                close,
+                ft.OutlinedButton(
+                    "Let the resident choose",
+                    icon=ft.Icons.HOW_TO_VOTE_OUTLINED,
+                    on_click=on(self._pick, True),
+                ),
+            ]
+        else:
+            self.dialog.actions = [close]
+
+    def _controls(self, offer: RankedOffer) -> list[ft.Control]:
+        if not offer.live or not offer.eligible:
+            return []
+        if self.picking:
+            ticked = offer.offer_id in self.ticked
+            return [
+                ft.Checkbox(
+                    label=f"Shortlist {offer.business_name}",
+                    value=ticked,
+                    disabled=not ticked and len(self.ticked) >= SHORTLIST_MOST,
+                    on_change=guarded(lambda e, o=offer: self._tick(o, bool(e.control.value))),
+                )
+            ]
+        return [ft.FilledButton("Award", on_click=on(self._confirm, offer))]
+
+    def _update(self) -> None:
+        self._render()
+        self.dialog.update()
+
+    def _pick(self, picking: bool) -> None:
+        self.picking = picking
+        self.ticked = (
+            [o.offer_id for o in self.offers if o.shortlisted and o.eligible][:SHORTLIST_MOST]
+            if picking
+            else []
+        )
+        show_error(self.error, None)
+        self._update()
+
+    def _tick(self, offer: RankedOffer, on_list: bool) -> None:
+        if on_list and offer.offer_id not in self.ticked and len(self.ticked) < SHORTLIST_MOST:
+            self.ticked.append(offer.offer_id)
+        elif not on_list and offer.offer_id in self.ticked:
+            self.ticked.remove(offer.offer_id)
+        self._update()
+
+    async def _send_shortlist(self) -> None:
+        ranked = [o.offer_id for o in self.offers if o.offer_id in self.ticked]
+        try:
+            await self.client.shortlist(self.job.id, ranked)
+        except Rejected as e:  # a refusal stays in the dialog, with the ticks
+            show_error(self.error, e.message)
+            self.dialog.update()
+            return
+        self.page.pop_dialog()
+        people = "tradesperson" if len(ranked) == 1 else "tradespeople"
+        say(
+            self.page,
+            saved_message(
+                self.client,
+                f"Shortlist of {len(ranked)} {people} sent to the resident, who chooses by "
+                f"{when(self.deadline)}.",
+            ),
+        )
+
+    def _confirm(self, offer: RankedOffer) -> None:
+        job = self.job
+
         async def award() -> None:
             self.page.pop_dialog()
             await attempt(
                 self.page,
-                lambda: self.client.award(job.id, offer.id),
+                lambda: self.client.award(job.id, offer.offer_id),
                 f"Job awarded to {offer.business_name}.",
                 self.client,
             )
 
-        def confirm() -> None:
-            self.page.pop_dialog()
-            others = job.offer_count - 1
-            declined = (
-                f" The other {others} offer{'' if others == 1 else 's'} will be declined."
-                if others > 0
-                else ""
-            )
-            self.page.show_dialog(
-                ft.AlertDialog(
-                    title=ft.Text(
-                        f"Award to {offer.business_name} for {fmt.money(offer.price_pence)}?"
-                    ),
-                    content=ft.Text(
-                        f"{job.title}, {address(job)}. Earliest visit "
-                        f"{fmt.day(offer.earliest_slot)}.{declined}"
-                    ),
-                    actions=[
-                        ft.TextButton("Cancel", on_click=on(self.page.pop_dialog)),
-                        ft.FilledButton("Award job", on_click=on(award)),
-                    ],
-                )
-            )
-
-        subtitle = f"{fmt.money(offer.price_pence)}, earliest visit {fmt.day(offer.earliest_slot)}"
-        return ft.ListTile(
-            title=ft.Text(offer.business_name),
-            subtitle=ft.Text(subtitle + (f"\n{offer.note}" if offer.note else "")),
-            trailing=ft.FilledButton("Award", on_click=on(confirm)),
-            content_padding=ft.Padding.all(0),
+        self.page.pop_dialog()
+        others = sum(o.live for o in self.offers) - 1
+        declined = (
+            f" The other {others} offer{'' if others == 1 else 's'} will be declined, and "
+            "each tradesperson told why."
+            if others > 0
+            else ""
         )
+        self.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(
+                    f"Award to {offer.business_name} for {fmt.money(offer.price_pence)}?"
+                ),
+                content=ft.Text(
+                    f"{job.title}, {address(job)}. Ranked {ordinal(offer.position)}, "
+                    f"{score_words(offer)}. Earliest visit {offer.earliest}.{declined}"
+                ),
+                actions=[
+                    ft.TextButton("Cancel", on_click=on(self.page.pop_dialog)),
+                    ft.FilledButton("Award job", on_click=on(award)),
+                ],
+            )
+        )
+
+
+class AwardedJobs(ListScreen):
+    """Jobs awarded and under way: who has each, how it was awarded and the stored
+    ranking behind it."""
+
+    title, icon = "Awarded jobs", ft.Icons.ASSIGNMENT_TURNED_IN_OUTLINED
+
+    def __init__(self, page: ft.Page, client: Client) -> None:
+        super().__init__(
+            page,
+            client,
+            "Jobs awarded and not yet finished, the most recent first. Each says how it was "
+            "awarded; open the ranking to see why.",
+        )
+
+    async def refresh(self) -> None:
+        jobs = await self.client.awarded_jobs()
+        names = {j.id: await self.client.awarded_to_whom(j.id) for j in jobs[:200]}
+        self.list.controls = [self._card(j, names.get(j.id)) for j in jobs[:200]] or [
+            empty("No jobs are awarded and under way.")
+        ]
+
+    def _card(self, job: JobView, who: str | None) -> ft.Control:
+        details = [
+            line(ft.Icons.STOREFRONT_OUTLINED, f"Awarded to {who or 'a tradesperson'}"),
+            line(ft.Icons.GAVEL, job.award_reason or "Awarded."),
+            line(ft.Icons.ALT_ROUTE, f"Award route: {job.award_mode.label}"),
+            line(ft.Icons.PLACE_OUTLINED, address(job)),
+            line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)),
+        ]
+        if job.awarded_at:
+            details.append(line(ft.Icons.EVENT, f"Awarded {fmt.day(job.awarded_at)}"))
+        actions: list[ft.Control] = []
+        if job.awarded_offer_id:
+            actions.append(ft.OutlinedButton("See the ranking", on_click=on(self._ranking, job)))
+        return job_card(job, details, actions)
+
+    async def _ranking(self, job: JobView) -> None:
+        await AwardDialog(self.page, self.client, job).open()
 
 
 def marker(icon: ft.IconData, text: str, colour: str) -> ft.Control:

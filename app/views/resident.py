@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import flet as ft
 
-from app.client import Client, JobDetail, JobView
+from app.client import Choice, ChoiceOption, Client, JobDetail, JobView
 from app.domain import commands
 from app.domain.lifecycle import Rejected
-from app.domain.models import JobStatus, PhotoStage, Trade
+from app.domain.models import AwardMode, JobStatus, PhotoStage, Trade
 from app.domain.targets import DEFAULT_POLICY, damp_and_mould_timers
 from app.views import format as fmt
 from app.views import theme
@@ -37,6 +39,9 @@ from app.views.widgets import (
     say,
     show_error,
 )
+
+CHOOSE = "choose:"  # MyRepairs opens a repair's choice page at "choose:<job id>"
+CHOSEN_BY_RESIDENT = "Chosen by the resident."
 
 EMERGENCY_LINE = "020 8356 3691"
 TRADE_MISSING = "Choose what kind of repair this is."
@@ -72,6 +77,16 @@ def reference(job_id: str) -> str:
 def what_next(job: JobView) -> str:
     if job.status in DONE and job.rating_quality is not None:
         return "The work is done. Thank you for rating it."
+    if job.status is S.POSTED and job.award_mode is AwardMode.RESIDENT_CHOICE:
+        if job.shortlist:
+            return (
+                "Your housing officer has picked tradespeople for you to choose from. "
+                "Choose the one you would like to come."
+            )
+        return (
+            "Tradespeople are putting themselves forward for this repair. Your housing "
+            "officer will pick some for you to choose from."
+        )
     return WHAT_NEXT[job.status]
 
 
@@ -120,6 +135,77 @@ def emergency_note() -> ft.Control:
     )
 
 
+def choice_banner(choice: Choice, open_choice: Callable[[str], Awaitable[None]]) -> ft.Control:
+    """The card on the resident's screens that asks them to choose, and by when;
+    `open_choice(job_id)` shows the choice page."""
+    job = choice.job
+    names = ", ".join(o.business_name for o in choice.options)
+    body = ft.Column(
+        [
+            ft.Row(
+                [
+                    ft.Icon(ft.Icons.HOW_TO_VOTE, color=theme.ON_COLOUR),
+                    ft.Text(
+                        f"Choose your tradesperson for {job.title}",
+                        size=17,
+                        weight=ft.FontWeight.W_600,
+                        color=theme.ON_COLOUR,
+                        expand=True,
+                    ),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.START,
+            ),
+            ft.Text(f"{len(choice.options)} to choose from: {names}.", color=theme.ON_COLOUR),
+            ft.Text(choice.deadline + ".", color=theme.ON_COLOUR, weight=ft.FontWeight.W_500),
+            ft.Row(
+                [
+                    ft.FilledButton(
+                        "Choose your tradesperson",
+                        icon=ft.Icons.ARROW_FORWARD,
+                        on_click=on(open_choice, job.id),
+                        style=ft.ButtonStyle(
+                            bgcolor=theme.PAGE, color=theme.BLUE, icon_color=theme.BLUE
+                        ),
+                    )
+                ]
+            ),
+        ],
+        spacing=6,
+    )
+    return ft.Semantics(
+        content=ft.Container(
+            body, bgcolor=theme.BLUE, padding=ft.Padding.all(16), border_radius=10
+        ),
+        label=f"Choose your tradesperson for {job.title}",
+        container=True,
+        key=f"choose-{job.id}",
+    )
+
+
+def stars(option: ChoiceOption) -> ft.Control:
+    """Five stars filled to the rating (to the nearest half), read as the rating in words."""
+    icons = []
+    for n in range(1, 6):
+        if option.ratings and option.rating >= n - 0.25:
+            icon = ft.Icons.STAR
+        elif option.ratings and option.rating >= n - 0.75:
+            icon = ft.Icons.STAR_HALF
+        else:
+            icon = ft.Icons.STAR_BORDER
+        icons.append(ft.Icon(icon, color=theme.STAR, size=24))
+    return ft.Semantics(
+        content=ft.Row(icons, spacing=0), label=option.rating_words, exclude_semantics=True
+    )
+
+
+def fact(icon: ft.IconData, text: str) -> ft.Control:
+    return ft.Row(
+        [ft.Icon(icon, size=20, color=theme.MUTED), ft.Text(text, size=15, expand=True)],
+        spacing=8,
+        vertical_alignment=ft.CrossAxisAlignment.START,
+    )
+
+
 class ReportRepair(Screen):
     title, icon = "Report a repair", ft.Icons.ADD_CIRCLE_OUTLINE
 
@@ -155,7 +241,9 @@ class ReportRepair(Screen):
         self.damp = ft.Checkbox(label="This is damp or mould")
         self.photos = PhotoPicker(page, client, PhotoStage.REPORT, "Add photos")
         self.confirmed: str | None = None  # the repair just reported, until the next one
+        self.banners = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.form: list[ft.Control] = [
+            self.banners,
             heading(self.title),
             emergency_note(),
             dropdown_row(self.trade, "trade"),
@@ -213,7 +301,13 @@ class ReportRepair(Screen):
     async def refresh(self) -> None:
         """The confirmation follows the report: waiting on this device, then sent."""
         job = await self.client.job(self.confirmed) if self.confirmed else None
-        self.control.controls = self._confirmation(job) if job else self.form
+        self.control.controls = [self.banners, *self._confirmation(job)] if job else self.form
+        self.banners.controls = [
+            choice_banner(ch, self._open_choice) for ch in await self.client.choices()
+        ]
+
+    async def _open_choice(self, job_id: str) -> None:
+        await self.navigate(MyRepairs.title, CHOOSE + job_id)
 
     def _confirmation(self, job: JobView) -> list[ft.Control]:
         """After Send: the reference to quote, when it will be done, and what comes next."""
@@ -293,16 +387,153 @@ class MyRepairs(ListScreen):
         self.page.update()
 
     async def refresh(self) -> None:
+        if self.showing and self.showing.startswith(CHOOSE):
+            job_id = self.showing.removeprefix(CHOOSE)
+            choice = next((ch for ch in await self.client.choices() if ch.job.id == job_id), None)
+            if choice:
+                self.control.controls = self._choice_page(choice)
+                return
+            self.showing = job_id  # chosen meanwhile, here or elsewhere: show the repair
         if self.showing and (detail := await self.client.job_detail(self.showing)):
-            self.control.controls = self._detail(detail)
+            who = await self.client.awarded_to_whom(self.showing)
+            self.control.controls = self._detail(detail, who)
             return
         self.showing = None
         self.control.controls = self.listing
+        choices = await self.client.choices()
         jobs = await self.client.my_repairs()
         states = await self.client.photo_states()
-        self.list.controls = [self._card(job, states) for job in jobs] or [
+        banners = [choice_banner(ch, self._open_choice) for ch in choices]
+        self.list.controls = banners + [self._card(job, states) for job in jobs] or [
             empty("You haven't reported any repairs yet.")
         ]
+
+    async def _open_choice(self, job_id: str) -> None:
+        await self._open(CHOOSE + job_id)
+
+    def _choice_page(self, choice: Choice) -> list[ft.Control]:
+        """Up to three tradespeople side by side (stacked on a phone): their record, when
+        they can come, and a button to choose each. No prices and no internal scores."""
+        job = choice.job
+        deadline = ft.Container(
+            ft.Column(
+                [
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.SCHEDULE, color=theme.AMBER),
+                            ft.Text(
+                                choice.deadline,
+                                weight=ft.FontWeight.W_600,
+                                size=16,
+                                color=theme.AMBER,
+                                expand=True,
+                            ),
+                        ]
+                    ),
+                    *([] if choice.passed else [ft.Text(choice.otherwise)]),
+                ],
+                spacing=4,
+            ),
+            bgcolor="#FFF4E5",
+            padding=ft.Padding.all(12),
+            border_radius=8,
+        )
+        cards = [
+            ft.Container(self._option(choice, option), col={"xs": 12, "sm": 4})
+            for option in choice.options
+        ]
+        return [
+            ft.Row(
+                [
+                    ft.TextButton(
+                        "Back to my repairs",
+                        icon=ft.Icons.ARROW_BACK,
+                        on_click=on(self._open, None),
+                    )
+                ]
+            ),
+            heading("Choose your tradesperson"),
+            ft.Text(f"For your repair: {job.title}", size=16, weight=ft.FontWeight.W_500),
+            ft.Text(
+                "Your housing officer has checked these local tradespeople. Any of them can "
+                "do the work. Choose the one you would like to come."
+            ),
+            deadline,
+            ft.ResponsiveRow(
+                cards,
+                spacing=12,
+                run_spacing=12,
+                breakpoints={"xs": 0, "sm": 600},
+            ),
+            hint(
+                "Ratings are from other residents after their repairs. The tradesperson you "
+                "choose will contact you to arrange a visit."
+            ),
+        ]
+
+    def _option(self, choice: Choice, option: ChoiceOption) -> ft.Control:
+        button = ft.FilledButton(
+            content=ft.Text(
+                f"Choose {option.business_name}",
+                text_align=ft.TextAlign.CENTER,
+                weight=ft.FontWeight.W_600,
+                size=15,
+            ),
+            on_click=on(self._confirm_choice, choice, option),
+            disabled=choice.passed,
+            style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=12, vertical=14)),
+        )
+        body = ft.Column(
+            [
+                ft.Text(option.business_name, weight=ft.FontWeight.W_600, size=18),
+                stars(option),
+                ft.Text(option.rating_words, size=14),
+                ft.Divider(height=8),
+                fact(ft.Icons.HANDYMAN_OUTLINED, option.jobs_words),
+                fact(ft.Icons.FLAG_OUTLINED, option.within_words),
+                fact(ft.Icons.EVENT, f"Earliest visit {option.earliest}"),
+                ft.Container(height=4),
+                button,  # as wide as the card, its words wrapping: long names fit
+            ],
+            spacing=6,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+        return ft.Semantics(
+            content=ft.Card(ft.Container(body, padding=ft.Padding.all(16))),
+            label=option.business_name,
+            container=True,
+        )
+
+    def _confirm_choice(self, choice: Choice, option: ChoiceOption) -> None:
+        name = option.business_name
+
+        async def chosen() -> None:
+            self.page.pop_dialog()
+            try:
+                await self.client.choose_offer(choice.job.id, option.offer_id)
+            except Rejected as e:
+                say(self.page, e.message)
+                return
+            say(
+                self.page,
+                saved_message(self.client, f"You chose {name}. They will contact you soon."),
+            )
+            await self._open(choice.job.id)
+
+        self.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(f"Choose {name}?"),
+                content=ft.Text(
+                    f"{name} will do your repair ({choice.job.title}). They will contact you "
+                    f"to arrange a visit; their earliest is {option.earliest}. You can't "
+                    "change your choice afterwards."
+                ),
+                actions=[
+                    ft.TextButton("Go back", on_click=on(self.page.pop_dialog)),
+                    ft.FilledButton(f"Yes, choose {name}", on_click=on(chosen)),
+                ],
+            )
+        )
 
     def _card(self, job: JobView, states: dict[str, tuple[str, str]]) -> ft.Control:
         details = [
@@ -338,8 +569,9 @@ class MyRepairs(ListScreen):
             )
         return job_card(job, details, actions)
 
-    def _detail(self, detail: JobDetail) -> list[ft.Control]:
-        """One repair: where it stands, what comes next, its photos and its history."""
+    def _detail(self, detail: JobDetail, who: str | None = None) -> list[ft.Control]:
+        """One repair: where it stands, who is coming, what comes next, its photos and
+        its history."""
         job = detail.job
         facts = [
             line(ft.Icons.HANDYMAN_OUTLINED, job.trade_label),
@@ -350,6 +582,35 @@ class MyRepairs(ListScreen):
         if job.status not in (*DONE, S.CANCELLED, S.DUPLICATE):
             facts.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
         next_steps: list[ft.Control] = [ft.Text(what_next(job))]
+        if who and job.awarded_to and job.status not in (S.CANCELLED, S.DUPLICATE):
+            by = (
+                "You chose them."
+                if job.award_reason == CHOSEN_BY_RESIDENT
+                else "Your housing officer chose them."
+            )
+            if job.status in (S.AWARDED, S.SCHEDULED):  # say who, not "a tradesperson"
+                next_steps = [ft.Text("They will contact you to arrange a visit.")]
+            next_steps.insert(
+                0,
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.ENGINEERING_OUTLINED, color=theme.GREEN),
+                        ft.Text(
+                            f"{who} is doing this repair. {by}",
+                            weight=ft.FontWeight.W_600,
+                            expand=True,
+                        ),
+                    ]
+                ),
+            )
+        if job.award_mode is AwardMode.RESIDENT_CHOICE and job.status is S.POSTED:
+            next_steps.append(
+                ft.FilledButton(
+                    "Choose your tradesperson",
+                    icon=ft.Icons.HOW_TO_VOTE_OUTLINED,
+                    on_click=on(self._open, CHOOSE + job.id),
+                )
+            )
         if job.damp_and_mould:
             next_steps.append(line(ft.Icons.WATER_DROP_OUTLINED, damp_timescale(job)))
         if job.status in DONE and job.rating_quality is None:

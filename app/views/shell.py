@@ -16,7 +16,7 @@ from app.views import format as fmt
 from app.views import theme
 from app.views.joining import WorkWithUs, YourDetails
 from app.views.landlord_rules import OurRules
-from app.views.officer import ExtrasToApprove, Triage
+from app.views.officer import AwardedJobs, ExtrasToApprove, Triage
 from app.views.resident import MyRepairs, ReportRepair
 from app.views.trade import Done, JobBoard, MyJobs, MyOffers
 from app.views.vetting import Tradespeople
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 SCREENS: dict[Role, tuple[type[Screen], ...]] = {
     Role.RESIDENT: (ReportRepair, MyRepairs, WorkWithUs),
     Role.TRADESPERSON: (JobBoard, MyJobs, MyOffers, Done, YourDetails),
-    Role.OFFICER: (Triage, ExtrasToApprove, Tradespeople, OurRules),
+    Role.OFFICER: (Triage, AwardedJobs, ExtrasToApprove, Tradespeople, OurRules),
 }
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
 CONTENT_WIDTH = 820  # wider screens keep lines short enough to read

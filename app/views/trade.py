@@ -32,6 +32,7 @@ from app.views.widgets import (
     error_text,
     extra_lines,
     field,
+    guarded,
     hint,
     job_card,
     keep_place,
@@ -367,10 +368,97 @@ def reach(job: JobView) -> ft.Control:
 
 OFFER_BADGES = {
     OfferStatus.OPEN: ("Waiting for a decision", theme.BLUE),
-    OfferStatus.ACCEPTED: ("You were chosen", theme.GREEN),
+    OfferStatus.ACCEPTED: ("Chosen", theme.GREEN),
     OfferStatus.DECLINED: ("Not chosen", theme.GREY),
     OfferStatus.WITHDRAWN: ("Withdrawn", theme.GREY),
 }
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def outcome_lines(offer: OfferView, unfolded: set[str] | None = None) -> list[ft.Control]:
+    """After the decision: what the tradesperson reads about it (chosen, or why not with
+    their own figures), and their score part by part, folded away. `unfolded` holds the
+    offers whose figures are open, so that a sync redrawing the list leaves them open."""
+    unfolded = set() if unfolded is None else unfolded
+    if offer.status not in (OfferStatus.ACCEPTED, OfferStatus.DECLINED) or not offer.explanation:
+        return []
+    told = offer.explanation[: len(offer.explanation) - len(offer.parts)] or offer.explanation
+    colour = theme.GREEN if offer.status is OfferStatus.ACCEPTED else theme.INK
+    said: list[ft.Control] = [
+        ft.Text(sentence, size=14, weight=ft.FontWeight.W_500, color=colour)
+        for sentence in (told if offer.parts else offer.explanation)
+    ]
+    if offer.position:
+        said.append(
+            line(ft.Icons.LEADERBOARD_OUTLINED, f"Your offer ranked {ordinal(offer.position)}")
+        )
+    if offer.parts:
+        rows = [
+            ft.Semantics(
+                content=ft.Column(
+                    [
+                        ft.Row(
+                            [
+                                ft.Text(
+                                    part.get("name", ""),
+                                    size=13,
+                                    weight=ft.FontWeight.W_600,
+                                    expand=True,
+                                ),
+                                ft.Text(
+                                    f"{part.get('points', '0')} points",
+                                    size=13,
+                                    weight=ft.FontWeight.W_600,
+                                ),
+                            ]
+                        ),
+                        ft.Text(part.get("why", ""), size=13, color=theme.MUTED),
+                    ],
+                    spacing=0,
+                ),
+                label=f"{part.get('name', '')}: {part.get('points', '0')} points. "
+                f"{part.get('why', '')}",
+                container=True,
+                exclude_semantics=True,
+            )
+            for part in offer.parts
+        ]
+        said.append(
+            ft.Semantics(  # a button of its own: its name is its title, not the card's text
+                container=True,
+                content=ft.ExpansionTile(
+                    title=ft.Text(
+                        "Your figures, part by part", size=14, weight=ft.FontWeight.W_500
+                    ),
+                    controls=rows,
+                    controls_padding=ft.Padding.only(left=8, right=8, bottom=8),
+                    tile_padding=ft.Padding.symmetric(horizontal=0),
+                    expanded_cross_axis_alignment=ft.CrossAxisAlignment.STRETCH,
+                    dense=True,
+                    expanded=offer.id in unfolded,
+                    on_change=guarded(lambda e: _fold(unfolded, offer.id, e.data)),
+                ),
+            )
+        )
+    return [
+        ft.Container(
+            ft.Column(said, spacing=4),
+            bgcolor=theme.PAGE,
+            padding=ft.Padding.all(10),
+            border_radius=8,
+        )
+    ]
+
+
+def _fold(unfolded: set[str], offer_id: str, opened: object) -> None:
+    if opened in (True, "true"):
+        unfolded.add(offer_id)
+    else:
+        unfolded.discard(offer_id)
 
 
 class MyOffers(ListScreen):
@@ -383,6 +471,7 @@ class MyOffers(ListScreen):
             "Newest first. You can change or withdraw an offer until the job is awarded.",
         )
         self.order: list[str] = []
+        self.unfolded: set[str] = set()  # offers whose figures are open
 
     async def refresh(self) -> None:
         offers = keep_place(self.order, await self.client.my_offers(), lambda o: o.id)
@@ -408,13 +497,19 @@ class MyOffers(ListScreen):
         if offer.note:
             details.append(line(ft.Icons.NOTES, offer.note))
         details.append(line(ft.Icons.EVENT, f"Sent {fmt.day(offer.created_at)}"))
+        details += outcome_lines(offer, self.unfolded)
         actions: list[ft.Control] = []
         if may_change_offer(self.client, offer, job):
             actions += [
                 ft.OutlinedButton("Change offer", on_click=on(self._change, offer)),
                 ft.OutlinedButton("Withdraw offer", on_click=on(self._withdraw, offer)),
             ]
-        title = job.title if job else "A job no longer on your board"
+        gone = (
+            "A job that went to another tradesperson"
+            if offer.status is OfferStatus.DECLINED
+            else "A job no longer on your board"
+        )
+        title = job.title if job else gone
         return card(title, badge, colour, details, actions, f"offer-{offer.id}", offer.pending)
 
     def _change(self, offer: OfferView) -> None:
