@@ -333,7 +333,6 @@ class Client:
             self.http, store, self._db, self.engine, self.files, self.credentials
         )
         self._task: asyncio.Task | None = None
-        self._listeners.append(self._approval_watch)  # see `_see_approval`
 
     @classmethod
     async def open(
@@ -1415,32 +1414,6 @@ class Client:
         await self.fetch_photos(wanted, limit=len(wanted), address=address)
         held = await self.thumbnails(wanted)
         return [held[s] for s in wanted if s in held]
-
-    async def _see_approval(self) -> None:
-        """Once this tradesperson's approval arrives, pull everything again: the jobs on
-        their board were posted before they could see them, so a pull from where the
-        device had got to would never bring them."""
-        user = self.user
-        if user is None or user.role is not Role.TRADESPERSON:
-            return
-        tp = await self._db(self.store.tradesperson, user.id)
-        if tp is None:
-            return
-        seen = f"{tp.status.value}|{tp.vetted_at.isoformat() if tp.vetted_at else ''}"
-        before = await self._db(self.store.get, "profile_seen")
-        if before == seen:
-            return
-        async with self.engine.between_rounds():
-            await self._db(self.store.tx_put, "profile_seen", seen)
-            newly = before is not None and tp.status is Vetting.APPROVED
-            if newly:
-                await self._db(self.store.tx_put, "cursor", "")
-        if newly:
-            self.engine.kick()
-
-    def _approval_watch(self) -> None:
-        if self.user is not None and self.user.role is Role.TRADESPERSON:
-            asyncio.get_running_loop().create_task(self._see_approval())
 
     def _names(self) -> dict[str, str]:
         """Tradespeople's business names by id (on the database thread)."""

@@ -147,6 +147,10 @@ def _pull_page(
     conn: sa.Connection, viewer: policy.Viewer, cursor: str, limit: int
 ) -> p.PullResponse:
     after, gone_after, reset = _parse_cursor(conn, cursor)
+    # Mid-way through a first sync in pages, `gone_after` is where it began: a view
+    # changed before that is already in what it is being sent.
+    if after and _view_changed(conn, viewer, gone_after):
+        after, gone_after, reset = 0, db.current_seq(conn), True
     rows: list[tuple[int, str, dict]] = []
     for name, table in db.SYNCED.items():
         q = sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
@@ -173,6 +177,18 @@ def _pull_page(
         has_more=has_more,
         reset=reset,
     )
+
+
+def _view_changed(conn: sa.Connection, viewer: policy.Viewer, after: int) -> bool:
+    """Whether what this viewer may see changed after `after` without the rows changing:
+    a tradesperson approved, or their trades or areas changed. Then the device starts
+    again from nothing (keeping its unsent work): rows posted before they could see them
+    arrive, and rows they may no longer see go."""
+    if viewer.profile is None:
+        return False
+    t = db.SYNCED["tradespeople"]
+    seq = conn.execute(sa.select(t.c.seq).where(t.c.id == viewer.user.id)).scalar()
+    return seq is not None and seq > after
 
 
 def _departed(

@@ -413,3 +413,21 @@ def test_a_resident_chooses_through_the_server_before_the_deadline(server):
     server.do(n["resident"], "choose_offer", job_id="north-job-2", offer_id="north-offer-2")
     job = next(c.row for c in server.pull(n["plumber"])[0] if c.id == "north-job-2")
     assert (job["awarded_to"], job["award_reason"]) == (n["plumber"].id, "Chosen by the resident.")
+
+
+def test_when_a_tradespersons_view_changes_their_device_starts_again(server):
+    n = PEOPLE["north"]
+    rival = n["rival"]
+    before, cursor = server.pull(rival)
+    assert ("jobs", "north-job-2") in {(c.table, c.id) for c in before}, "on their board"
+    slot = datetime.now(UTC).date() + timedelta(days=365)
+    server.do(rival, "submit_profile", business_name="Rival Ltd", trades=["plumbing"],
+              districts=["E8"], working_days=[0, 1, 2], insurance_expires=slot.isoformat(),
+              photos=[server.photo(rival, PhotoStage.REPORT, "rival-insurance")])  # fmt: skip
+    first = server.http.get(
+        "/v1/sync/pull", params={"cursor": cursor, "limit": 7}, headers=server.as_(rival)
+    ).json()
+    assert first["reset"], "a changed view starts the device again, keeping its unsent work"
+    after, cursor = server.pull(rival, cursor)  # pages through to the end, no loop
+    assert ("jobs", "north-job-2") not in {(c.table, c.id) for c in after}, "off their board"
+    assert server.pull(rival, cursor)[0] == [], "and then only what changes"
