@@ -146,7 +146,10 @@ def create_app(
         where = ".".join(str(x) for x in first["loc"][1:]) or "request"
         if isinstance(first.get("ctx", {}).get("error"), TooLarge):
             return too_large()
-        return JSONResponse({"detail": f"Please check {where}: {first['msg']}."}, 422)
+        said = first["msg"]
+        if first.get("type") == "string_pattern_mismatch":  # never show people a regex
+            said = "it is not in a form this app accepts (check for stray characters)"
+        return JSONResponse({"detail": f"Please check {where}: {said}."}, 422)
 
     @app.exception_handler(TooLarge)
     async def _too_large(_request: Request, _exc: TooLarge) -> JSONResponse:

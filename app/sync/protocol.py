@@ -96,11 +96,17 @@ JOIN_EMAIL = r"^[^@\s]+@[^@\s]+$"  # something, an @, something: the rest is the
 JOIN_PHONE = r"^[0-9 +()-]*$"
 
 
+# A name people can read: two or more letters that show, and nothing that hides or
+# reorders text (control characters, bidirectional overrides).
+_HIDDEN = "\\x00-\\x1f\\x7f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
+JOIN_NAME = f"^[^{_HIDDEN}]*[^{_HIDDEN}\\s][^{_HIDDEN}]*[^{_HIDDEN}\\s][^{_HIDDEN}]*$"
+
+
 class JoinRequest(BaseModel):
     """A tradesperson's new account: they are signed in at once, and send their details
     (trades, certificates, insurance, areas) for checks from the app."""
 
-    name: str = Field(min_length=2, max_length=120)
+    name: str = Field(min_length=2, max_length=120, pattern=JOIN_NAME)
     email: str = Field(min_length=3, max_length=254, pattern=JOIN_EMAIL)
     password: str = Field(min_length=10, max_length=256)
     landlord_id: WireId

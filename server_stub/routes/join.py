@@ -43,7 +43,7 @@ def landlords(engine: Engine) -> list[p.LandlordInfo]:
     return [p.LandlordInfo(id=key, name=name) for key, name in rows]
 
 
-@router.post("/auth/join", responses=errors(409, 413, 422, 429))
+@router.post("/auth/join", responses=errors(400, 404, 409, 413, 422, 429))
 def join(body: p.JoinRequest, request: Request, engine: Engine) -> p.LoginResponse:
     """A new tradesperson's account with the landlord they chose, signed in at once (the
     same answer as sign-in). Every attempt counts against the address's sign-in limit:
@@ -74,7 +74,7 @@ def join(body: p.JoinRequest, request: Request, engine: Engine) -> p.LoginRespon
             sa.select(db.landlords.c.id).where(db.landlords.c.id == body.landlord_id)
         ).first()
         if known is None:
-            raise HTTPException(422, UNKNOWN_LANDLORD)
+            raise HTTPException(404, UNKNOWN_LANDLORD)
         taken = conn.execute(sa.select(db.users.c.id).where(db.users.c.email == email)).first()
         if taken is not None:
             raise HTTPException(409, EMAIL_TAKEN)
