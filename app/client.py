@@ -27,7 +27,7 @@ from app import photos as photo_pipeline
 from app.credentials import CredentialStore, SecureStorage
 from app.domain import actions
 from app.domain import commands as c
-from app.domain.eligibility import CERTIFICATE_NAMES, REGULATED, long_date, reminders
+from app.domain.eligibility import CERTIFICATE_NAMES, long_date, reminders
 from app.domain.lifecycle import FINISHED, Rejected
 from app.domain.models import (
     STATUS_LABELS,
@@ -962,54 +962,9 @@ class Client:
         await self.act(command(c.DirectAward, job_id=job_id, tradesperson_id=tradesperson_id))
 
     async def choose_offer(self, job_id: str, offer_id: str) -> None:
-        """The resident chooses one of their shortlist."""
-        cmd = command(c.ChooseOffer, job_id=job_id, offer_id=offer_id)
-        try:
-            await self.act(cmd)
-        except Rejected as e:
-            # A resident's device holds no tradespeople's profiles (they are not theirs to
-            # see), and the domain ranks the offers at award, so here the choice is refused
-            # as "no profile". Until the domain records a choice without them, lend it
-            # stand-ins made from the shortlist (see `_lend_profiles`) for this one action;
-            # the server ranks for real, and the next pull puts back what it holds.
-            if e.code != "not_eligible" or not await self._db(self._lend_profiles, job_id):
-                raise
-            await self.act(cmd)
-
-    def _lend_profiles(self, job_id: str) -> bool:
-        """Stand-in profiles for the shortlisted offers this device has no profile for, as
-        a pending change (the next pull removes them). True when any were lent."""
-        job = self.store.job(job_id)
-        if job is None or self.user is None or job.resident_id != self.user.id:
-            return False
-        missing = [
-            o
-            for o in self.store.offers(job_id)
-            if o.id in job.shortlist and self.store.tradesperson(o.tradesperson_id) is None
-        ]
-        if not missing:
-            return False
-        until = now().astimezone(UK).date() + timedelta(days=3650)
-        regulation = REGULATED.get(job.trade)
-        with self.store.tx():
-            repo = _LocalRepo(self.store)
-            for o in missing:
-                repo.save(
-                    Tradesperson(
-                        id=o.tradesperson_id,
-                        landlord_id=job.landlord_id,
-                        name=o.business_name or "A tradesperson",
-                        business_name=o.business_name,
-                        trades=[job.trade],
-                        districts=[job.district] if job.district else [],
-                        certificates=dict.fromkeys(regulation.certificates, until)
-                        if regulation
-                        else {},
-                        insurance_expires=until,
-                        status=Vetting.APPROVED,
-                    )
-                )
-        return True
+        """The resident chooses one of their shortlist. This device holds no tradespeople's
+        profiles, so it records the choice; the server ranks and checks it."""
+        await self.act(command(c.ChooseOffer, job_id=job_id, offer_id=offer_id))
 
     async def choices(self) -> list[Choice]:
         """The signed-in resident's repairs waiting for them to choose a tradesperson from
