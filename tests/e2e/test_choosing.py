@@ -134,6 +134,7 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
             sign_in_as(trade, "Tradesperson")
         else:
             sign_in_with_email(trade, email)
+        go_to(trade, "Job board")  # a fresh device may open at "Your details" first
         sync_until(trade, card(trade, TITLE))
         put_forward(trade, TITLE, pounds)
         expect(card(trade, TITLE, says=f"You put yourself forward: £{pounds}.00")).to_be_visible()
