@@ -273,6 +273,8 @@ class Shell:
         if not any(isinstance(s, YourDetails) for s in self.screens):
             return
         profile = await self.client.my_profile()
+        if profile is None and self.client.status().last_sync is None:
+            return  # not synced yet: their profile may be on its way
         approved = bool(profile and profile.approved)
         if approved == self._approved:
             return
@@ -280,7 +282,8 @@ class Shell:
         showing = self.current
         attention = self.screens[-1]
         self.screens = [*approval_order(self.screens[:-1], approved), attention]
-        self.index = 0 if first else self.screens.index(showing)
+        # On first sight, and when approval arrives, the first screen: then the job board.
+        self.index = 0 if first or approved else self.screens.index(showing)
         self.layout()
 
     async def _resized(self) -> None:
