@@ -64,7 +64,11 @@ class Process:
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=20)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # a web server still draining open connections
+                self.proc.kill()
+                self.proc.wait(timeout=10)
 
 
 def app_process(data: Path, *args: str) -> tuple[Process, str]:
