@@ -203,6 +203,11 @@ def test_the_resident_chooses_from_the_shortlist_before_the_deadline():
     job = w.job()
     assert (job.status, job.awarded_to) == (JobStatus.AWARDED, "cal")
     assert job.award_reason == "Chosen by the resident."
+    passed_over = w.repo.get("offers", listed[0])
+    assert passed_over.explanation[0] == (
+        "The resident chose another tradesperson from their shortlist."
+    )
+    assert passed_over.job_title == "Leaking tap", "kept with the offer"
 
 
 def test_after_the_deadline_the_top_ranked_on_the_shortlist_gets_the_job():

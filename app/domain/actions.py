@@ -246,6 +246,7 @@ def put_forward(repo: Repo, ctx: Context, a: c.PutForward) -> None:
             id=a.offer_id,
             landlord_id=job.landlord_id,
             job_id=job.id,
+            job_title=job.title,
             tradesperson_id=ctx.user.id,
             business_name=tp.business_name,
             price_pence=a.price_pence,
@@ -348,7 +349,12 @@ def _award_offer(
                     "parts": [
                         {"name": p.name, "points": str(p.points), "why": p.why} for p in x.parts
                     ],
-                    "explanation": why_not(x, winner),
+                    "explanation": (
+                        ["The resident chose another tradesperson from their shortlist."]
+                        if action is Action.CHOOSE and not won
+                        else []
+                    )
+                    + why_not(x, winner),
                 }
             )
         )

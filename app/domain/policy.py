@@ -133,7 +133,15 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
         and viewer.user.role is not Role.OFFICER
         and row["tradesperson_id"] != viewer.user.id
     ):
-        return {**row, **dict.fromkeys(RANKING_FIELDS), "parts": [], "explanation": []}
+        # A resident choosing sees the tradesperson's record, not their price or note.
+        return {
+            **row,
+            **dict.fromkeys(RANKING_FIELDS),
+            "parts": [],
+            "explanation": [],
+            "price_pence": 0,
+            "note": "",
+        }
     if (
         table == "jobs"
         and viewer.user.role is Role.TRADESPERSON

@@ -153,6 +153,7 @@ class Offer(Record):
     id: str
     landlord_id: str = ""
     job_id: str
+    job_title: str = ""  # kept with the offer: the job leaves their view if not chosen
     tradesperson_id: str
     business_name: str = ""
     price_pence: int

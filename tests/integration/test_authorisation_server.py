@@ -386,6 +386,7 @@ def test_a_shortlist_reaches_its_resident_only_and_the_deadline_awards_the_top_o
     offers = {c.id: c.row for c in server.pull(n["resident"])[0] if c.table == "offers"}
     assert set(offers) == set(listed), "the resident sees the shortlist, nothing else"
     assert all(o["summary"] and o["parts"] == [] for o in offers.values())
+    assert all(o["price_pence"] == 0 and o["note"] == "" for o in offers.values()), "no prices"
     for user in (n["neighbour"], *s.values()):
         assert server.pull(user, cursors[user.id])[0] == [], user.id
     plumber = {c.id for c in server.pull(n["plumber"])[0] if c.table == "offers"}
