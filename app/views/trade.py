@@ -509,7 +509,7 @@ class MyOffers(ListScreen):
             if offer.status is OfferStatus.DECLINED
             else "A job no longer on your board"
         )
-        title = job.title if job else gone
+        title = job.title if job else (offer.job_title or gone)
         return card(title, badge, colour, details, actions, f"offer-{offer.id}", offer.pending)
 
     def _change(self, offer: OfferView) -> None:
