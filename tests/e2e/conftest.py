@@ -134,6 +134,18 @@ def card(page: Page, title: str, says: str | None = None) -> Locator:
     return found.filter(has_text=says).or_(found.filter(has=inner))
 
 
+def scroll_to(page: Page, target: Locator, steps: int = 8) -> None:
+    """Scroll the screen until `target` is drawn: Flutter leaves what is off screen out of
+    the accessibility tree, so a card below the fold cannot be found until scrolled to."""
+    page.mouse.move(200, 400)
+    for _ in range(steps):
+        if target.count():
+            break
+        page.mouse.wheel(0, 500)
+        page.wait_for_timeout(300)
+    expect(target.first).to_be_visible()
+
+
 def shoot(page: Page, name: str) -> None:
     """Screenshots at phone, tablet and desktop sizes, for a person to look at."""
     SHOTS.mkdir(parents=True, exist_ok=True)
