@@ -458,3 +458,16 @@ def test_a_duplicate_report_is_neither_a_completion_nor_a_recall():
     for record in (TrackRecord.build([first, again]), TrackRecord.from_rows(rows)):
         assert (record.of(PAT.id).completed, record.of(PAT.id).recalled) == (1, 0)
         assert record.of(STEADY.id).completed == 0
+
+
+def test_a_track_record_reads_times_with_and_without_a_zone_alike():
+    # A device holds the server's rows (no zone: SQLite keeps none) beside its own (UTC).
+    from app.domain.ranking import TrackRecord as Record
+
+    rows = [
+        ("h1", "plumbing", "2026-03-01T09:00:00", "2026-03-02T09:00:00", "tp", "closed",
+         "2026-03-05T09:00:00+00:00", 5, 5, "E8"),
+        ("h1", "plumbing", "2026-03-10T09:00:00+00:00", None, None, "reported", None, None,
+         None, "E8"),
+    ]  # fmt: skip
+    assert Record.from_rows(rows).of("tp").recalled == 1

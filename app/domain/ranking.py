@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from itertools import compress
 from operator import itemgetter, le
@@ -224,7 +224,13 @@ _HOME, _TRADE, _REPORTED, _DONE, _BY, _STATUS = range(6)
 _VISIT_FIELDS = itemgetter("tradesperson_id", "outcome")
 _TRADE_OF, _REPORTED_OF = itemgetter(_TRADE), itemgetter(_REPORTED)
 _TRADES: dict[str, Trade] = {t.value: t for t in Trade}
-_parse = datetime.fromisoformat
+
+
+def _parse(text: str) -> datetime:
+    """An ISO 8601 time as UTC: the server's rows reach a device without a zone (SQLite
+    keeps none) beside the device's own with one, and the two must compare."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _moments(values: list) -> Iterable:
