@@ -19,6 +19,7 @@ import httpx
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import free_port
 
@@ -191,8 +192,17 @@ def choose(page: Page, dropdown: str, option: str) -> None:
 def attach_photo(page: Page, button: str, colour: tuple[int, int, int]) -> None:
     out = io.BytesIO()
     Image.new("RGB", (1200, 900), colour).save(out, "JPEG")
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name=button).click()
+    target = page.get_by_role("button", name=button)
+    for attempt in range(3):  # a tap on a page still scrolling can miss the button
+        target.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                target.click()
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     chooser.value.set_files(
         files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}]
     )
