@@ -302,9 +302,9 @@ class ReportRepair(Screen):
         """The confirmation follows the report: waiting on this device, then sent."""
         job = await self.client.job(self.confirmed) if self.confirmed else None
         self.control.controls = [self.banners, *self._confirmation(job)] if job else self.form
-        self.banners.controls = [
-            choice_banner(ch, self._open_choice) for ch in await self.client.choices()
-        ]
+        # The report form stays at the top, where a resident with a leak looks for it:
+        # choices waiting for them are on My repairs.
+        self.banners.controls = []
 
     async def _open_choice(self, job_id: str) -> None:
         await self.navigate(MyRepairs.title, CHOOSE + job_id)
