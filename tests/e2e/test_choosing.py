@@ -175,7 +175,8 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     see(officer, re.compile(r"^Shortlist of 3 tradespeople sent to the resident"))
     expect(card(officer, TITLE, says="Shortlist of 3 tradespeople sent")).to_be_visible()
 
-    # The resident is asked to choose, on their tablet.
+    # The resident is asked to choose, on their tablet, on My repairs.
+    go_to(resident, "My repairs")
     banner = resident.get_by_role(
         "group", name=re.compile(f"^Choose your tradesperson for {re.escape(TITLE)}")
     )
