@@ -17,7 +17,9 @@ from app.views import theme
 from app.views.joining import WorkWithUs, YourDetails
 from app.views.landlord_rules import OurRules
 from app.views.officer import AwardedJobs, ExtrasToApprove, Triage
+from app.views.oversight import OversightScreen
 from app.views.resident import MyRepairs, ReportRepair
+from app.views.scorecards import Contractors, Patterns
 from app.views.trade import Done, JobBoard, MyJobs, MyOffers
 from app.views.vetting import Tradespeople
 from app.views.widgets import ListScreen, Screen, empty, guarded, icon_action, on
@@ -27,7 +29,16 @@ log = logging.getLogger(__name__)
 SCREENS: dict[Role, tuple[type[Screen], ...]] = {
     Role.RESIDENT: (ReportRepair, MyRepairs, WorkWithUs),
     Role.TRADESPERSON: (JobBoard, MyJobs, MyOffers, Done, YourDetails),
-    Role.OFFICER: (Triage, AwardedJobs, ExtrasToApprove, Tradespeople, OurRules),
+    Role.OFFICER: (
+        Triage,
+        AwardedJobs,
+        ExtrasToApprove,
+        OversightScreen,
+        Contractors,
+        Patterns,
+        Tradespeople,
+        OurRules,
+    ),
 }
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
 CONTENT_WIDTH = 820  # wider screens keep lines short enough to read
