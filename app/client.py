@@ -41,6 +41,7 @@ from app.domain.models import (
     User,
     Vetting,
 )
+from app.domain.payment import Payment, payment
 from app.domain.records import Extra, Job, Landlord, Offer, PatternNote, Tradesperson
 from app.domain.scorecards import (
     Pattern,
@@ -178,6 +179,17 @@ def history(job: JobView) -> list[Step]:
     elif job.status in (s.CANCELLED, s.DUPLICATE):
         steps.append(Step(job.status_label, job.closed_at))
     return steps
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """An invoice as a screen shows it: where it stands against the target time to pay,
+    which job, whose business, and whether a decision on it is still waiting to be sent."""
+
+    payment: Payment
+    job_title: str
+    business_name: str
+    pending: bool
 
 
 class ExtraView(Extra):
@@ -711,6 +723,98 @@ class Client:
                 photos=self._photo_args(photos),
             )
         )
+
+    # -- appointments, recall and follow-on work ---------------------------------------
+
+    async def propose_appointment(self, job_id: str, at: datetime) -> None:
+        """The tradesperson offers a visit time; the resident confirms or asks for another."""
+        await self.act(command(c.ProposeAppointment, job_id=job_id, at=at))
+
+    async def answer_appointment(self, job_id: str, confirm: bool, note: str = "") -> None:
+        await self.act(command(c.AnswerAppointment, job_id=job_id, confirm=confirm, note=note))
+
+    async def on_my_way(self, job_id: str, minutes: int) -> None:
+        await self.act(command(c.OnMyWay, job_id=job_id, minutes=minutes))
+
+    async def report_missed(self, job_id: str) -> None:
+        """The resident says nobody came at the confirmed time."""
+        await self.act(command(c.ReportMissed, job_id=job_id))
+
+    async def report_not_fixed(
+        self, job_id: str, description: str, photos: Iterable[LocalPhoto] = ()
+    ) -> str:
+        """A recall within 30 days of completion, linked to the original job."""
+        new_job_id = str(uuid.uuid4())
+        await self.act(
+            command(
+                c.ReportNotFixed,
+                job_id=job_id,
+                new_job_id=new_job_id,
+                description=description,
+                photos=self._photo_args(photos),
+            )
+        )
+        return new_job_id
+
+    async def raise_follow_on(
+        self,
+        job_id: str,
+        trade: Trade,
+        title: str,
+        description: str = "",
+        photos: Iterable[LocalPhoto] = (),
+    ) -> str:
+        """Further work found on a visit, raised as a new job linked to this one."""
+        new_job_id = str(uuid.uuid4())
+        await self.act(
+            command(
+                c.RaiseFollowOn,
+                job_id=job_id,
+                new_job_id=new_job_id,
+                trade=trade,
+                title=title,
+                description=description,
+                photos=self._photo_args(photos),
+            )
+        )
+        return new_job_id
+
+    # -- getting paid ----------------------------------------------------------------
+
+    async def invoices(self) -> list[InvoiceView]:
+        """The invoices this person sees (an officer: the landlord's; a tradesperson: their
+        own), each with its dates against the landlord's target time to pay, newest first."""
+
+        def read() -> list[InvoiceView]:
+            pending = self.store.pending_ids("invoices")
+            landlords: dict[str, Landlord] = {}
+            today = now().astimezone(UK).date()
+            views = []
+            for inv in self.store.rows("invoices"):
+                if inv.landlord_id not in landlords:
+                    found = self.store.row("landlords", inv.landlord_id)
+                    landlords[inv.landlord_id] = found or Landlord(id=inv.landlord_id, name="")
+                job = self.store.job(inv.job_id)
+                views.append(
+                    InvoiceView(
+                        payment=payment(inv, landlords[inv.landlord_id], today),
+                        job_title=job.title if job else "",
+                        business_name=self._business_name(inv.tradesperson_id, job),
+                        pending=inv.id in pending,
+                    )
+                )
+            return sorted(views, key=lambda v: v.payment.invoice.submitted_at, reverse=True)
+
+        return await self._db(read)
+
+    async def approve_invoices(self, invoice_ids: Iterable[str]) -> None:
+        await self.act(command(c.ApproveInvoices, invoice_ids=list(invoice_ids)))
+
+    async def dispute_invoice(self, invoice_id: str, reason: str) -> None:
+        await self.act(command(c.DisputeInvoice, invoice_id=invoice_id, reason=reason))
+
+    async def mark_paid(self, invoice_ids: Iterable[str], paid_on: date) -> None:
+        await self.act(command(c.MarkPaid, invoice_ids=list(invoice_ids), paid_on=paid_on))
 
     async def request_extra(
         self, job_id: str, reason: str, price_pence: int, photos: Iterable[LocalPhoto] = ()
