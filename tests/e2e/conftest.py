@@ -167,11 +167,26 @@ def see(page: Page, text: str | re.Pattern) -> None:
     expect(page.get_by_text(text).first).to_be_visible()
 
 
+def settle(target: Locator, tries: int = 20) -> None:
+    """Wait until `target` stops moving: a tap is aimed where the element is drawn, and a
+    page still scrolling or laying out (an error line appearing above) moves it away, so
+    the tap lands on whatever comes under it (a checkbox, another field)."""
+    target.scroll_into_view_if_needed()
+    last = None
+    for _ in range(tries):
+        box = target.bounding_box()
+        if box is not None and box == last:
+            return
+        last = box
+        target.page.wait_for_timeout(150)
+
+
 def type_into(page: Page, label: str, text: str) -> None:
     """Type as a person does: tap the field, select what is there, type over it. A field
     that redraws as it is tapped (an error clearing) can drop the selection: then again."""
     box = page.get_by_role("textbox", name=label)
     for _ in range(3):
+        settle(box)
         box.click()
         page.keyboard.press("Control+A")
         page.keyboard.press("Delete")
@@ -194,8 +209,7 @@ def attach_photo(page: Page, button: str, colour: tuple[int, int, int]) -> None:
     Image.new("RGB", (1200, 900), colour).save(out, "JPEG")
     target = page.get_by_role("button", name=button)
     for attempt in range(3):  # a tap on a page still scrolling can miss the button
-        target.scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
+        settle(target)
         try:
             with page.expect_file_chooser(timeout=10_000) as chooser:
                 target.click()

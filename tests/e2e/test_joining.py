@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     go_to,
     open_app,
     see,
+    settle,
     shoot,
     sign_in_as,
     sync_until,
@@ -29,14 +30,13 @@ DISTRICTS = "E5, E8, E9, N1, N16"  # where the demo's Hackney homes are
 
 
 def fill(page: Page, label: str, text: str) -> None:
-    """Type into a field of the long details form: scrolled to and settled first, so that
-    the tap lands on the field and not where it was mid-scroll, and typing only once the
-    field has the focus (on a busy machine it moves a moment after the tap)."""
+    """Type into a field of the long details form. The field is focused through its
+    semantics, not tapped: on a busy machine the form is still scrolling a field into view
+    when a tap arrives, and the tap lands on whatever is under it (a trade's checkbox)."""
     box = page.get_by_role("textbox", name=label)
-    box.scroll_into_view_if_needed()
-    page.wait_for_timeout(400)
     for _ in range(3):
-        box.click()
+        settle(box)
+        box.focus()
         try:
             expect(box).to_be_focused(timeout=3_000)
         except AssertionError:
