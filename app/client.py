@@ -1302,7 +1302,8 @@ class Client:
             offers = {o.id: o for o in self.store.rows("offers") if o.job_id in ids}
             extras = [e for e in self.store.rows("extras") if e.job_id in ids]
             visits = [v for v in self.store.rows("visits") if v.job_id in ids]
-            packed = pack.assemble(jobs, offers, extras, visits, names)
+            invoices = [i for i in self.store.rows("invoices") if i.job_id in ids]
+            packed = pack.assemble(jobs, offers, extras, visits, names, invoices)
             who = names.get(tradesperson_id or "", "") if tradesperson_id else ""
             title = "Evidence pack" + (f": {who}" if who else "")
             title += f", {period.label}" if period else f", {len(packed)} jobs"

@@ -12,12 +12,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from fpdf import FPDF
 
-from app.domain.records import Extra, Job, Offer, Visit
+from app.domain.records import Extra, Invoice, Job, Offer, Visit
 from app.domain.targets import UK
 
 TAMPER_EVIDENT = (
@@ -31,7 +31,7 @@ COLUMNS = (
     "job", "title", "address", "trade", "priority", "status", "tradesperson", "reported",
     "target", "awarded", "completed", "within_target", "price_pence", "extras_approved_pence",
     "extras_refused_pence", "total_pence", "quality", "speed", "resident_review",
-    "resident_description", "photos",
+    "resident_description", "photos", "invoice_pence", "invoice_status", "invoice_dispute",
 )  # fmt: skip
 
 
@@ -42,6 +42,7 @@ class PackJob:
     extras: list[Extra]
     visits: list[Visit]
     tradesperson: str
+    invoices: list[Invoice] = field(default_factory=list)
 
     @property
     def price(self) -> int:
@@ -83,7 +84,11 @@ def assemble(
     extras: Iterable[Extra],
     visits: Iterable[Visit],
     names: Mapping[str, str],
+    invoices: Iterable[Invoice] = (),
 ) -> list[PackJob]:
+    by_job_invoices: dict[str, list[Invoice]] = {}
+    for i in invoices:
+        by_job_invoices.setdefault(i.job_id, []).append(i)
     by_job_extras: dict[str, list[Extra]] = {}
     for e in extras:
         by_job_extras.setdefault(e.job_id, []).append(e)
@@ -97,6 +102,7 @@ def assemble(
             sorted(by_job_extras.get(j.id, []), key=lambda e: e.requested_at),
             sorted(by_job_visits.get(j.id, []), key=lambda v: v.started_at),
             names.get(j.awarded_to or "", "Not awarded"),
+            sorted(by_job_invoices.get(j.id, []), key=lambda i: i.submitted_at),
         )
         for j in sorted(jobs, key=lambda j: j.reported_at)
     ]
@@ -146,6 +152,9 @@ def to_csv(jobs: list[PackJob]) -> str:
             p.extras_pence("approved"), p.extras_pence("refused"), p.total,
             j.rating_quality or "", j.rating_speed or "", j.review, j.description,
             " ".join(sha for _, _, sha in _photos(p)),
+            sum(i.amount_pence for i in p.invoices),
+            " ".join(i.status for i in p.invoices),
+            " ".join(i.dispute_reason for i in p.invoices if i.dispute_reason),
         ])  # fmt: skip
     return out.getvalue()
 
@@ -243,12 +252,25 @@ def to_pdf(
         for v in p.visits:
             said = f": {v.notes}" if v.notes else ""
             pdf.line_of(f"Visit {when(v.started_at)}, {v.outcome.replace('_', ' ')}{said}", 9)
-        pdf.line_of("Invoices: none recorded for this job.", 9)
+        if not p.invoices:
+            pdf.line_of("Invoices: none recorded for this job.", 9)
+        for i in p.invoices:
+            steps = [f"sent {when(i.submitted_at)}"]
+            if i.decided_at:
+                steps.append(f"decided {when(i.decided_at)}")
+            if i.paid_at:
+                steps.append(f"paid {when(i.paid_at)}")
+            disputed = f' Disputed: "{i.dispute_reason}"' if i.dispute_reason else ""
+            pdf.line_of(
+                f"Invoice {pounds(i.amount_pence)}, {i.status}; {', '.join(steps)}.{disputed}", 9
+            )
         if j.description:
             pdf.line_of(f"Resident's words: {j.description}", 9)
         if j.rating_quality is not None:
             review = f' "{j.review}"' if j.review else ""
-            rated = f"quality {j.rating_quality}/5, speed {j.rating_speed}/5"
+            rated = f"quality {j.rating_quality}/5"
+            if j.rating_speed is not None:
+                rated += f", speed {j.rating_speed}/5"
             pdf.line_of(f"Resident's rating: {rated}.{review}", 9)
         photos = _photos(p)
         if photos:

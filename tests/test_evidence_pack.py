@@ -69,3 +69,30 @@ def test_an_empty_pack_says_so_with_zero_totals():
     pdf = to_pdf([], "Evidence pack", "Mill Homes", "Olu", made, compress=False)
     assert "Jobs: 0" in pdf.decode("latin-1")
     assert list(csv.reader(io.StringIO(to_csv([]))))[1:] == []
+
+
+def test_contested_invoices_are_in_both_the_pdf_and_the_csv():
+    from app.domain.records import Invoice
+
+    jobs = records()
+    disputed = Invoice(
+        id="invoice:job-1", landlord_id="l", job_id="job-1", tradesperson_id="ann",
+        amount_pence=25_000, status="disputed", submitted_at=T0 + timedelta(days=5),
+        decided_at=T0 + timedelta(days=6), dispute_reason="No after photo of the valve",
+    )  # fmt: skip
+    with_invoice = assemble(
+        [p.job for p in jobs],
+        {p.offer.id: p.offer for p in jobs if p.offer},
+        [e for p in jobs for e in p.extras],
+        [v for p in jobs for v in p.visits],
+        {"ann": "Ann's Plumbing"},
+        [disputed],
+    )
+    rows = list(csv.DictReader(io.StringIO(to_csv(with_invoice))))
+    assert (rows[1]["invoice_pence"], rows[1]["invoice_status"]) == ("25000", "disputed")
+    assert rows[1]["invoice_dispute"] == "No after photo of the valve"
+    assert rows[0]["invoice_pence"] == "0" and rows[0]["invoice_status"] == ""
+    made = datetime(2026, 4, 1, 10, tzinfo=UTC)
+    text = to_pdf(with_invoice, "t", "l", "o", made, compress=False).decode("latin-1")
+    assert "Invoice \xa3250.00, disputed" in text and "No after photo of the valve" in text
+    assert "Invoices: none recorded for this job." in text  # the jobs without one
