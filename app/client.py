@@ -58,6 +58,7 @@ from app.photo_files import THUMBNAILS, PhotoFiles
 from app.session import Session
 from app.store.local import Store, _LocalRepo, now
 from app.store.reports import scorecard_rows
+from app.store.triage import TriageFilter, TriagePage, triage_page
 from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
 
@@ -884,15 +885,18 @@ class Client:
         self, read_jobs: Callable[[], Iterable[Job]], with_offers: bool = False
     ) -> list[JobView]:
         def read() -> list[JobView]:
-            jobs = read_jobs()
+            jobs = list(read_jobs())
             pending = self.store.pending_ids("jobs") | self.store.jobs_with_pending_offers()
-            offers = self.store.offers() if with_offers else []
+            ids = [j.id for j in jobs]
+            offers: dict[str, list[Offer]] = {}
+            for o in self._of_jobs("offers", ids) if with_offers else []:
+                offers.setdefault(o.job_id, []).append(o)
             extras: dict[str, list[Extra]] = {}
-            for extra in sorted(self.store.extras(), key=lambda x: x.requested_at):
+            for extra in sorted(self._of_jobs("extras", ids), key=lambda x: x.requested_at):
                 extras.setdefault(extra.job_id, []).insert(0, extra)
             views = []
             for job in jobs:
-                mine = [o for o in offers if o.job_id == job.id]
+                mine = offers.get(job.id, [])
                 # One's live offer: a withdrawn one leaves the way open to offer again.
                 own = max(
                     (
@@ -918,6 +922,16 @@ class Client:
 
         return await self._db(read)
 
+    def _of_jobs(self, table: str, job_ids: list[str]) -> list:
+        """The rows of `table` (offers, extras) for these jobs: looked up by job for a page
+        of jobs, read whole for a long list."""
+        if len(job_ids) > 500:
+            wanted = set(job_ids)
+            return [r for r in self.store.rows(table) if r.job_id in wanted]
+        if not job_ids:
+            return []
+        return self.store.rows(table, f"job_id IN ({','.join('?' * len(job_ids))})", tuple(job_ids))
+
     async def my_repairs(self) -> list[JobView]:
         uid = self._uid()
         views = await self._jobs(lambda: self.store.jobs_for_resident(uid))
@@ -938,6 +952,15 @@ class Client:
         views = await self._jobs(lambda: self.store.jobs_in(*open_states), with_offers=True)
         # New reports first, oldest first: they have no target until they are triaged.
         return sorted(views, key=lambda j: (j.status is not JobStatus.REPORTED, *_by_target(j)))
+
+    async def triage(
+        self, wanted: TriageFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[JobView], TriagePage]:
+        """One page of the officer's triage list, filtered and sorted in the device's store
+        (damp and mould and emergencies first), with the counts the screen shows."""
+        f = wanted or TriageFilter()
+        page = await self._db(triage_page, self.store.conn, f, limit, offset)
+        return await self._jobs(lambda: page.jobs, with_offers=True), page
 
     async def job(self, job_id: str) -> JobView | None:
         views = await self._jobs(
