@@ -4,12 +4,11 @@ marketplace, award posted jobs from the offers received) and extra work to appro
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import flet as ft
 
-from app.client import Client, ExtraView, JobView, RankedOffer, when
+from app.client import Client, ExtraView, JobView, RankedOffer, TriageFilter, TriagePage, when
 from app.domain import commands
 from app.domain.lifecycle import Action, Rejected
 from app.domain.models import AwardMode, JobStatus, Priority, Trade
@@ -57,60 +56,18 @@ ROUTE_WORDS = {
 SHORTLIST_MOST = 3
 ANY = "any"
 SEARCH_PAUSE = 0.4  # seconds without typing before the list follows the search
-NEW = (JobStatus.REPORTED, JobStatus.TRIAGED)
 STATUS_CHOICES = [(ANY, "Any status"), ("new", "New reports"), ("posted", "Posted, to award")]
-SORTS: dict[str, tuple[str, Callable[[JobView], tuple]]] = {
-    "triage": (
-        "New reports first",
-        lambda j: (j.status not in NEW, j.target_at or j.reported_at, j.reported_at, j.id),
-    ),
-    "oldest": ("Oldest report first", lambda j: (j.reported_at, j.id)),
-    "newest": ("Newest report first", lambda j: (-j.reported_at.timestamp(), j.id)),
-    "target": (
-        "Soonest target first",
-        lambda j: (j.target_at is None, j.target_at or j.reported_at, j.id),
-    ),
+SORTS = {  # sorted in the device's store (app/store/triage.py)
+    "triage": "New reports first",
+    "oldest": "Oldest report first",
+    "newest": "Newest report first",
+    "target": "Soonest target first",
 }
+PAGE = 50  # cards drawn at a time: an officer may have thousands of open jobs
 
 
-def pinned(job: JobView) -> bool:
-    """Damp and mould (Awaab's Law) and emergencies come before everything else."""
-    return job.damp_and_mould or job.priority is Priority.EMERGENCY
-
-
-@dataclass(frozen=True)
-class TriageQuery:
-    """What the officer searches for, filters by and sorts by on the triage list."""
-
-    text: str = ""
-    status: str = ANY
-    priority: str = ANY
-    trade: str = ANY
-    district: str = ANY
-    damp_only: bool = False
-    sort: str = "triage"
-
-    def matches(self, job: JobView) -> bool:
-        words = self.text.strip().lower()
-        where = " ".join(x for x in (job.title, job.street, job.resident_name or "") if x)
-        status = "new" if job.status in NEW else job.status.value
-        return (
-            (not words or words in where.lower())
-            and self.status in (ANY, status)
-            and self.priority in (ANY, job.priority.value if job.priority else "")
-            and self.trade in (ANY, job.trade.value)
-            and self.district in (ANY, job.district)
-            and (job.damp_and_mould or not self.damp_only)
-        )
-
-    def arrange(self, jobs: list[JobView]) -> list[JobView]:
-        """The matching jobs, damp and mould and emergencies pinned first, then sorted."""
-        key = SORTS[self.sort][1]
-        return sorted((j for j in jobs if self.matches(j)), key=lambda j: (not pinned(j), key(j)))
-
-    @property
-    def filtered(self) -> bool:
-        return replace(self, sort=TriageQuery.sort) != TriageQuery()
+def filtered(query: TriageFilter) -> bool:
+    return replace(query, sort=TriageFilter.sort) != TriageFilter()
 
 
 def chooser(
@@ -135,9 +92,11 @@ class Triage(ListScreen):
         super().__init__(page, client)
         self.intro.visible = True
         self.jobs: list[JobView] = []
+        self.found: TriagePage | None = None
+        self.shown = PAGE
         self.thumbs: dict[str, bytes] = {}
-        self.query = TriageQuery()
-        self.order: tuple[TriageQuery, list[str]] = (self.query, [])
+        self.query = TriageFilter()
+        self.order: tuple[TriageFilter, list[str]] = (self.query, [])
         self.typed = ""
         self.search = ft.TextField(
             label="Search title, street or resident",
@@ -158,28 +117,43 @@ class Triage(ListScreen):
         self.filters.visible = (page.width or 1024) >= 820
 
     async def refresh(self) -> None:
-        self.jobs = await self.client.triage_queue()
+        await self._read()
+        self._render()
+
+    async def _read(self) -> None:
+        """The page of jobs the query shows, read from the device's store."""
+        self.jobs, self.found = await self.client.triage(self.query, limit=self.shown)
         self.thumbs = await self.client.thumbnails(sha for j in self.jobs for sha in j.photos)
-        new = sum(may(self.client, j, Action.POST) for j in self.jobs)
+        new = self.found.new
         self.intro.value = (
             f"{new} new report{'' if new == 1 else 's'} to triage, "
-            f"{len(self.jobs) - new} posted and waiting to be awarded. "
+            f"{self.found.open - new} posted and waiting to be awarded. "
             "Damp and mould and emergencies are listed first."
         )
-        self._render()
 
     def _render(self) -> None:
         query, previous = self.order
-        arranged = self.query.arrange(self.jobs)
+        arranged = self.jobs
         if query == self.query:  # the same view: cards keep their places after an action
             arranged = keep_place(previous, arranged, lambda j: j.id)
         self.order = (self.query, [j.id for j in arranged])
         self._show_query()
-        shown = f"Showing {len(arranged)} of {len(self.jobs)}"
-        self.showing.value = f"{shown}, filtered." if self.query.filtered else f"{shown}."
-        self.list.controls = [self._card(job) for job in arranged] or [
+        matching = self.found.matching if self.found else 0
+        shown = f"Showing {len(arranged)} of {matching}"
+        self.showing.value = f"{shown}, filtered." if filtered(self.query) else f"{shown}."
+        cards: list[ft.Control] = [self._card(job) for job in arranged]
+        if matching > len(arranged):
+            more = min(PAGE, matching - len(arranged))
+            cards.append(
+                ft.OutlinedButton(
+                    f"Show {more} more of {matching - len(arranged)}",
+                    icon=ft.Icons.EXPAND_MORE,
+                    on_click=on(self._more),
+                )
+            )
+        self.list.controls = cards or [
             empty("No reports match. Clear the filters to see them all.")
-            if self.jobs
+            if self.found and self.found.open
             else empty("Nothing to triage.")
         ]
 
@@ -203,7 +177,7 @@ class Triage(ListScreen):
             "district": chooser("Area", [(ANY, "Any area")], q.district, self._set("district")),
             "sort": chooser(
                 "Sort",
-                [(k, words) for k, (words, _key) in SORTS.items()],
+                list(SORTS.items()),
                 q.sort,
                 self._set("sort"),
                 width=250,  # "Soonest target first" in full
@@ -220,7 +194,7 @@ class Triage(ListScreen):
 
     def _show_query(self) -> None:
         """Set the filter controls to the query, and the areas to those in the list."""
-        districts = sorted({j.district for j in self.jobs if j.district})
+        districts = self.found.districts if self.found else []
         self.boxes["district"].options = [ft.DropdownOption(key=ANY, text="Any area")] + [
             ft.DropdownOption(key=d, text=d) for d in districts
         ]
@@ -229,18 +203,26 @@ class Triage(ListScreen):
         self.damp_box.value = self.query.damp_only
 
     def _set(self, name: str):
-        def changed(e: ft.Event) -> None:
-            self._apply(replace(self.query, **{name: e.control.value or ANY}))
+        async def changed(e: ft.Event) -> None:
+            await self._apply(replace(self.query, **{name: e.control.value or ANY}))
 
         return changed
 
-    def _apply(self, query: TriageQuery) -> None:
-        """Show the list for `query`. Only what changed is sent: a page update would send
-        the search box's value back while the officer is still typing into it."""
-        self.query = query
+    async def _apply(self, query: TriageFilter) -> None:
+        """Show the list for `query`, from its first page. Only what changed is sent: a
+        page update would send the search box's value back while the officer is typing."""
+        self.query, self.shown = query, PAGE
+        await self._read()
         self._render()
-        for control in (self.showing, self.filters, self.list):
+        for control in (self.intro, self.showing, self.filters, self.list):
             control.update()
+
+    async def _more(self) -> None:
+        self.shown += PAGE
+        await self._read()
+        self._render()
+        self.list.update()
+        self.showing.update()
 
     async def _searched(self, e: ft.Event) -> None:
         """Search once typing pauses: rebuilding the list under a moving cursor loses
@@ -249,15 +231,15 @@ class Triage(ListScreen):
         self.typed = text
         await asyncio.sleep(SEARCH_PAUSE)
         if self.typed == text and text != self.query.text:
-            self._apply(replace(self.query, text=text))
+            await self._apply(replace(self.query, text=text))
 
-    def _damp_only(self, e: ft.Event) -> None:
-        self._apply(replace(self.query, damp_only=bool(e.control.value)))
+    async def _damp_only(self, e: ft.Event) -> None:
+        await self._apply(replace(self.query, damp_only=bool(e.control.value)))
 
-    def _clear(self) -> None:
+    async def _clear(self) -> None:
         self.search.value = self.typed = ""
         self.search.update()
-        self._apply(TriageQuery(sort=self.query.sort))
+        await self._apply(TriageFilter(sort=self.query.sort))
 
     def _toggle(self) -> None:
         self.filters.visible = not self.filters.visible
