@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -1259,7 +1259,7 @@ class Client:
             jobs, visits, _ = scorecard_rows(self.store.conn, landlord, since=since)
             names = self._names()
             notes = {n.id: n for n in self.store.rows("pattern_notes")}
-            found = patterns(jobs, visits, day, rules or PatternRules(), names)
+            found = patterns(jobs, visits, day, rules or self._pattern_rules(), names)
             return [
                 PatternView(
                     each, names.get(each.tradesperson_id, "A tradesperson"), notes.get(each.key)
@@ -1269,6 +1269,21 @@ class Client:
             ]
 
         return await self._db(read)
+
+    def _pattern_rules(self) -> PatternRules:
+        saved = self.store.get(f"pattern_rules:{self._uid()}")
+        return PatternRules(**json.loads(saved)) if saved else PatternRules()
+
+    async def pattern_rules(self) -> PatternRules:
+        """The pattern queue's thresholds this officer set on this device (or the usual)."""
+        return await self._db(self._pattern_rules)
+
+    async def set_pattern_rules(self, rules: PatternRules) -> None:
+        """Keep the officer's thresholds on this device; the queue follows them at once."""
+        bad = [name for name, value in asdict(rules).items() if value <= 0]
+        if bad:
+            raise Rejected("invalid", "Every threshold must be more than zero.")
+        await self._db(self.store.tx_put, f"pattern_rules:{self._uid()}", json.dumps(asdict(rules)))
 
     async def brief(self, tradesperson_id: str, period: Period) -> list[Point]:
         """The three things to raise with a tradesperson at their supplier review."""

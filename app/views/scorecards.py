@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -789,8 +789,27 @@ class Patterns(ListScreen):
             "repeat call-outs and falling ratings. Note what you did about each, or dismiss "
             "it once dealt with.",
         )
+        self.rules_said = hint("")
+        self.control.controls[2:2] = [
+            self.rules_said,
+            ft.Row(
+                [
+                    ft.OutlinedButton(
+                        "Change the thresholds", icon=ft.Icons.TUNE, on_click=on(self._thresholds)
+                    )
+                ]
+            ),
+        ]
 
     async def refresh(self) -> None:
+        self.rules = await self.client.pattern_rules()
+        r = self.rules
+        self.rules_said.value = (
+            f"Flagged: no access at {r.no_access_factor:g} times the marketplace median over "
+            f"{r.no_access_days} days (with {r.no_access_min_visits} visits or more); "
+            f"{r.recall_count} or more repeat call-outs in {r.recall_days} days; a rating "
+            f"falling by {r.rating_drop:g} or more out of 5."
+        )
         found = await self.client.patterns()
         self.list.controls = [self._card(v) for v in found] or [
             empty(
@@ -831,6 +850,71 @@ class Patterns(ListScreen):
             ft.TextButton("Dismiss", on_click=on(self._note, v, True)),
         ]
         return card(p.title, v.name, theme.AMBER, details, actions, f"pattern-{p.key}")
+
+    def _thresholds(self) -> None:
+        """The officer's own thresholds for the queue, kept on this device."""
+        r = self.rules
+        boxes = {
+            "no_access_factor": (
+                field("No access: times the median", value=f"{r.no_access_factor:g}"),
+                float,
+            ),
+            "no_access_days": (
+                field("No access: over how many days", value=str(r.no_access_days)),
+                int,
+            ),
+            "no_access_min_visits": (
+                field("No access: at least this many visits", value=str(r.no_access_min_visits)),
+                int,
+            ),
+            "recall_count": (field("Repeat call-outs: how many", value=str(r.recall_count)), int),
+            "recall_days": (field("Repeat call-outs: within days", value=str(r.recall_days)), int),
+            "rating_drop": (
+                field("Rating falling by (out of 5)", value=f"{r.rating_drop:g}"),
+                float,
+            ),
+        }
+        for box, _kind in boxes.values():
+            box.keyboard_type = ft.KeyboardType.NUMBER
+
+        async def send() -> str | None:
+            values, wrong = {}, False
+            for name, (box, kind) in boxes.items():
+                text = (box.value or "").strip()
+                try:
+                    value = kind(text)
+                except ValueError:
+                    value = 0
+                if value <= 0 or (name == "rating_drop" and value > 4):
+                    box.error = (
+                        "Write a number between 0.1 and 4."
+                        if name == "rating_drop"
+                        else "Write a number more than zero."
+                        if kind is float
+                        else "Write a whole number more than zero."
+                    )
+                    wrong = True
+                else:
+                    box.error = None
+                    values[name] = value
+            if wrong:
+                return None
+            await self.client.set_pattern_rules(replace(self.rules, **values))
+            await self.refresh()
+            self.control.update()
+            return "Thresholds saved on this device. The queue follows them now."
+
+        FormDialog(
+            self.page,
+            self.client,
+            "Pattern thresholds",
+            [
+                hint("When a tradesperson's records cross these, they join the queue."),
+                *(box for box, _kind in boxes.values()),
+            ],
+            "Save thresholds",
+            send,
+        ).open()
 
     def _note(self, v: PatternView, dismiss: bool) -> None:
         p = v.pattern

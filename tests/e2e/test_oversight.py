@@ -202,6 +202,23 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     says(officer, "Raise at the December review")
     shoot_at(officer, "patterns", "desktop")
 
+    # The thresholds are the officer's: four call-outs needed, the item leaves the queue;
+    # a threshold that is not a number is refused at its field.
+    def thresholds(count: str) -> None:
+        officer.get_by_role("button", name="Change the thresholds").click()
+        type_into(officer, "Repeat call-outs: how many", count)
+        officer.get_by_role("alertdialog").get_by_role("button", name="Save thresholds").click()
+
+    thresholds("none")
+    expect(officer.get_by_text("Write a whole number more than zero.")).to_be_visible()
+    type_into(officer, "Repeat call-outs: how many", "4")
+    officer.get_by_role("alertdialog").get_by_role("button", name="Save thresholds").click()
+    says(officer, "4 or more repeat call-outs in 30 days")
+    expect(card(officer, "Repeat call-outs", says=business)).to_have_count(0)
+    thresholds("3")
+    says(officer, "3 or more repeat call-outs in 30 days")
+    expect(pattern).to_be_visible()
+
     # Its scorecard: three things to raise, figures beside the median, a figure's jobs.
     pattern.get_by_role("button", name="Open the scorecard").click()
     says(officer, "Three things to raise")
