@@ -596,7 +596,7 @@ class Contractors(Screen):
         words = median_words(f)
         worse = words.startswith("Worse")
         behind = jobs_behind(f)
-        what = "jobs it is about" if f.hits else "jobs counted"
+        what = "it is about" if f.hits else "counted"
         detail = f"Marketplace median {f.median_shown}. {words}."
         if f.count:
             detail += f" Over {f.count}."
@@ -636,7 +636,7 @@ class Contractors(Screen):
             ink=bool(behind),
         )
         label = f"{f.label}: {f.shown}. {detail}"
-        label += f" Show the {len(behind)} {what}." if behind else " No jobs behind it."
+        label += f" Show the {jobs_words(len(behind))} {what}." if behind else " No jobs behind it."
         return ft.Semantics(content=tile, label=label, button=bool(behind), container=True)
 
     def _trend(self, found: Scorecard) -> list[ft.Control]:
