@@ -12,7 +12,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import flet as ft
@@ -23,6 +23,7 @@ from app.client import Client, JobView, PatternView
 from app.domain import commands
 from app.domain.lifecycle import Rejected
 from app.domain.scorecards import Figure, Period, Scorecard
+from app.domain.targets import UK
 from app.views import format as fmt
 from app.views import theme
 from app.views.widgets import (
@@ -238,7 +239,55 @@ class JobsDialog:
         missing = len(self.ids) - len(self.jobs)
         if missing:
             rows.append(hint(f"{jobs_words(missing)} not on this device."))
-        self._show(rows, [ft.TextButton("Close", on_click=on(self.page.pop_dialog))])
+        actions: list[ft.Control] = [ft.TextButton("Close", on_click=on(self.page.pop_dialog))]
+        if self.jobs:
+            actions.insert(
+                0,
+                ft.OutlinedButton(
+                    "Evidence pack of these jobs", icon=ft.Icons.PICTURE_AS_PDF_OUTLINED,
+                    on_click=on(self._pack),
+                ),
+            )  # fmt: skip
+        self._show(rows, actions)
+
+    async def _pack(self) -> None:
+        """A dispute evidence pack of exactly these jobs, saved on the device."""
+        made = await self.client.evidence_pack(job_ids=[j.id for j in self.jobs])
+        made_at = datetime.now(UTC).astimezone(UK)
+        stem = file_stem(f"evidence-pack-jobs-{self.title}-{made_at:%Y%m%d-%H%M%S}")
+        folder = Path(self.client.data_dir) / "packs"
+        pdf_path, csv_path = await asyncio.to_thread(write_pack, folder, stem, made.pdf, made.csv)
+        self.saver = ft.FilePicker()
+        verb = "Download" if self.page.web else "Save a copy of"
+        rows: list[ft.Control] = [
+            ft.Semantics(
+                content=ft.Text(totals_words(made.totals), weight=ft.FontWeight.W_600),
+                identifier="jobs-pack-totals",
+            ),
+            line(ft.Icons.FOLDER_OUTLINED, f"Saved on this device in {folder}"),
+            line(ft.Icons.PICTURE_AS_PDF_OUTLINED, pdf_path.name),
+            line(ft.Icons.TABLE_CHART_OUTLINED, csv_path.name),
+        ]
+        self._show(
+            rows,
+            [
+                ft.OutlinedButton(
+                    f"{verb} the PDF", on_click=on(self._save, pdf_path.name, made.pdf)
+                ),
+                ft.OutlinedButton(
+                    f"{verb} the CSV",
+                    on_click=on(self._save, csv_path.name, made.csv.encode("utf-8")),
+                ),
+                ft.TextButton("Back to the list", on_click=on(self._back)),
+                ft.TextButton("Close", on_click=on(self.page.pop_dialog)),
+            ],
+        )
+        self.dialog.update()
+
+    async def _save(self, name: str, data: bytes) -> None:
+        await self.saver.save_file(
+            dialog_title="Save the evidence pack", file_name=name, src_bytes=data
+        )
 
     def _show(self, rows: list[ft.Control], actions: list[ft.Control]) -> None:
         self.dialog.content = ft.Column(

@@ -195,6 +195,13 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     expect(dialog.get_by_role("button", name="Leaking waste pipe 1")).to_be_visible()
     dialog.get_by_role("button", name="Leaking waste pipe 1").click()
     says(dialog, "Still dripping a week later")
+    dialog.get_by_role("button", name="Back to the list").click()
+    # A dispute pack of exactly these three jobs, saved on the device.
+    dialog.get_by_role("button", name="Evidence pack of these jobs").click()
+    three = officer.locator("[flt-semantics-identifier=jobs-pack-totals]")
+    expect(three).to_contain_text(re.compile(r"^3 jobs: £"))
+    [jobs_pack] = (data / "devices").glob("*/packs/evidence-pack-jobs-*.csv")
+    assert len(list(csv.DictReader(io.StringIO(jobs_pack.read_text(encoding="utf-8"))))) == 3
     dialog.get_by_role("button", name="Close").click()
     pattern.get_by_role("button", name="Add a note").click()
     type_into(officer, "Your note", "Raise at the December review")
@@ -242,7 +249,11 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
         officer.get_by_role("button", name="Download the CSV").click()
     downloaded = download.value.path().read_text(encoding="utf-8")
 
-    packs = list((data / "devices").glob("*/packs/*.pdf"))
+    packs = [
+        p
+        for p in (data / "devices").glob("*/packs/*.pdf")
+        if not p.name.startswith("evidence-pack-jobs")
+    ]
     assert len(packs) == 1, packs
     pdf = packs[0]
     saved_csv = pdf.with_suffix(".csv").read_text(encoding="utf-8")
