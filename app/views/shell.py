@@ -14,6 +14,7 @@ from app.client import Client, SyncStatus
 from app.domain.models import Role, User
 from app.views import format as fmt
 from app.views import theme
+from app.views.invoices import GettingPaid, Invoices
 from app.views.joining import WorkWithUs, YourDetails
 from app.views.landlord_rules import OurRules
 from app.views.officer import AwardedJobs, ExtrasToApprove, Triage
@@ -28,11 +29,12 @@ log = logging.getLogger(__name__)
 
 SCREENS: dict[Role, tuple[type[Screen], ...]] = {
     Role.RESIDENT: (ReportRepair, MyRepairs, WorkWithUs),
-    Role.TRADESPERSON: (JobBoard, MyJobs, MyOffers, Done, YourDetails),
+    Role.TRADESPERSON: (JobBoard, MyJobs, MyOffers, Done, GettingPaid, YourDetails),
     Role.OFFICER: (
         Triage,
         AwardedJobs,
         ExtrasToApprove,
+        Invoices,
         OversightScreen,
         Contractors,
         Patterns,

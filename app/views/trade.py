@@ -12,13 +12,14 @@ import flet as ft
 
 from app.client import Client, JobView, OfferView
 from app.domain import commands
-from app.domain.lifecycle import Action
+from app.domain.lifecycle import FINISHED, Action
 from app.domain.models import OfferStatus, PhotoStage
 from app.domain.records import Job
 from app.views import format as fmt
-from app.views import theme
+from app.views import theme, visit
 from app.views.joining import status_banner
 from app.views.rules import may, may_change_offer, price
+from app.views.visit import appointment_lines
 from app.views.widgets import (
     FormDialog,
     ListScreen,
@@ -40,6 +41,7 @@ from app.views.widgets import (
     link,
     on,
     photo_progress,
+    photo_strip,
     show_error,
 )
 
@@ -227,11 +229,14 @@ class MyJobs(ListScreen):
             "Jobs awarded to you. They work without signal too. Completed work moves to Done.",
         )
         self.order: list[str] = []
+        self.thumbs: dict[str, bytes] = {}
 
     async def refresh(self) -> None:
         states = await self.client.photo_states()
         jobs = keep_place(self.order, await self.client.my_jobs(), lambda j: j.id)
         self.order = [j.id for j in jobs]
+        # The job pack: the resident's photos, fetched after each sync and kept on the phone.
+        self.thumbs = await self.client.thumbnails(sha for j in jobs for sha in j.photos)
         self.list.controls = [self._card(job, states) for job in jobs] or [
             empty("No jobs awarded to you yet. Put yourself forward on the job board.")
         ]
@@ -244,7 +249,12 @@ class MyJobs(ListScreen):
         if job.access_notes:
             details.append(line(ft.Icons.KEY_OUTLINED, job.access_notes))
         if job.description:
-            details.append(ft.Text(job.description, size=13))
+            details.append(ft.Text(f"The resident says: “{job.description}”", size=13))
+        held = [self.thumbs[sha] for sha in job.photos if sha in self.thumbs]
+        details += photo_strip(held, len(job.photos) - len(held), "the resident's ")
+        details += appointment_lines(job)
+        if job.flag:
+            details.append(line(ft.Icons.ERROR_OUTLINE, job.flag))
         if progress := photo_progress(job, states):
             details.append(progress)
         details += extra_lines(job.extras)
@@ -252,7 +262,24 @@ class MyJobs(ListScreen):
             details.append(hint("You can complete the job once the housing officer decides."))
         actions: list[ft.Control] = []
         if may(self.client, job, Action.START):
-            actions.append(ft.FilledButton("Start visit", on_click=on(self._start, job)))
+            actions.append(
+                ft.FilledButton(
+                    "Start visit", on_click=on(visit.start_visit, self.page, self.client, job)
+                )
+            )
+        if may(self.client, job, Action.START):  # not on site yet
+            offered = job.appointment_status in ("proposed", "confirmed")
+            actions.append(
+                ft.OutlinedButton(
+                    "Change the visit time" if offered else "Offer a visit time",
+                    on_click=on(visit.propose_time, self.page, self.client, job),
+                )
+            )
+            actions.append(
+                ft.OutlinedButton(
+                    "On my way", on_click=on(visit.on_my_way, self.page, self.client, job)
+                )
+            )
         if may(self.client, job, Action.COMPLETE):
             actions.append(ft.FilledButton("Complete job", on_click=on(self._complete, job)))
         if may(self.client, job, Action.NO_ACCESS):
@@ -260,6 +287,13 @@ class MyJobs(ListScreen):
         if may(self.client, job, Action.REQUEST_EXTRA):
             actions.append(
                 ft.OutlinedButton("Ask for extra work", on_click=on(self._ask_for_extra, job))
+            )
+        if job.started_at is not None and job.status not in FINISHED:
+            actions.append(
+                ft.TextButton(
+                    "Raise follow-on work",
+                    on_click=on(visit.follow_on, self.page, self.client, job),
+                )
             )
         return job_card(job, details, actions)
 
@@ -311,11 +345,6 @@ class MyJobs(ListScreen):
             send,
         )
         dialog.open()
-
-    async def _start(self, job: JobView) -> None:
-        await attempt(
-            self.page, lambda: self.client.start_visit(job.id), "Visit started.", self.client
-        )
 
     def _complete(self, job: JobView) -> None:
         self._finish_visit(job, COMPLETE, self.client.complete_job)

@@ -220,7 +220,7 @@ def attach_photo(page: Page, button: str, colour: tuple[int, int, int]) -> None:
     chooser.value.set_files(
         files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}]
     )
-    expect(page.get_by_role("img", name="Photo 1")).to_be_visible()
+    expect(page.get_by_role("img", name="Photo 1", exact=True)).to_be_visible()
 
 
 def sync_until(page: Page, target: Locator, tries: int = 10) -> None:
@@ -233,6 +233,15 @@ def sync_until(page: Page, target: Locator, tries: int = 10) -> None:
         except AssertionError:
             continue
     expect(target.first).to_be_visible()
+
+
+def start_visit(trade: Page, title: str, before: tuple[int, int, int] | None = None) -> None:
+    """Start the visit on `title`'s card, with a "before" photo of `before`'s colour."""
+    card(trade, title).get_by_role("button", name="Start visit").click()
+    if before:
+        attach_photo(trade, "Add photos before you start", before)
+    trade.get_by_role("alertdialog").get_by_role("button", name="Start visit").click()
+    see(trade, re.compile(r"^Visit started\."))
 
 
 def confirm_award(officer: Page, business: str | None = None) -> None:

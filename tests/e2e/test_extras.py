@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     see,
     shoot,
     sign_in_as,
+    start_visit,
     sync_until,
     type_into,
 )
@@ -63,8 +64,7 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     go_to(trade, "My jobs")
     sync_until(trade, card(trade, TITLE))
     expect(card(trade, TITLE).get_by_role("button", name="Ask for extra work")).to_have_count(0)
-    card(trade, TITLE).get_by_role("button", name="Start visit").click()
-    see(trade, re.compile(r"^Visit started\."))
+    start_visit(trade, TITLE)
     card(trade, TITLE).get_by_role("button", name="Ask for extra work").click()
     ask = trade.get_by_role("alertdialog")
     ask.get_by_role("button", name="Ask for approval").click()

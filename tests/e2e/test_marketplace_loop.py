@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     see,
     shoot,
     sign_in_as,
+    start_visit,
     sync_status,
     sync_until,
     type_into,
@@ -72,8 +73,7 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     trade.get_by_role("alertdialog").get_by_role("button", name="Record no access").click()
     see(trade, re.compile(r"^No access recorded\."))
     expect(card(trade, TITLE, says="No access at last visit")).to_be_visible()
-    card(trade, TITLE).get_by_role("button", name="Start visit").click()
-    see(trade, re.compile(r"^Visit started\."))
+    start_visit(trade, TITLE)
     card(trade, TITLE).get_by_role("button", name="Complete job").click()
     finish = trade.get_by_role("alertdialog")
     finish.get_by_role("button", name="Complete job").click()

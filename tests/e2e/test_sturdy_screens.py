@@ -157,6 +157,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     trade.bring_to_front()  # the maps tab took the front: a hidden tab misses clicks
     shoot(trade, "trade-my-jobs-call-and-map")
     mine.get_by_role("button", name="Start visit").click()
+    trade.get_by_role("alertdialog").get_by_role("button", name="Start visit").click()
     see(trade, re.compile(r"^Visit started\."))
     mine.get_by_role("button", name="Complete job").click()
     type_into(trade, "What did you do?", "Resealed the bath panel.")
