@@ -63,6 +63,7 @@ from app.sync import protocol as p
 from app.sync.engine import SyncEngine, SyncReport, last_sync
 
 log = logging.getLogger(__name__)
+NOTICE_DISMISSED = "notice_dismissed"  # device meta: the notice the person hid for good
 WHAT_NEXT = {
     "taken": "Nothing more to do: look for other jobs on the job board.",
     "not_found": "The job has moved on. Pull down to refresh your lists.",
@@ -333,6 +334,7 @@ class Client:
         self._listeners: list[Callable[[], None]] = []
         self._packing: asyncio.Task | None = None  # fetching the job pack's photos
         self._status_cache: tuple[int, int, int, str | None] = (0, 0, 0, None)
+        self._notice_dismissed: str | None = None
         self._problems: list[Problem] = []
         self.files = PhotoFiles(data_dir)
         self.credentials = CredentialStore(f"{self.server_url} {store.device_id}", secure_storage)
@@ -360,6 +362,7 @@ class Client:
         store = await loop.run_in_executor(pool, Store, data_dir / "repairs.db")
         client = cls(data_dir, server_url, store, pool, secure_storage)
         await client._db(store.reset_interrupted_uploads)
+        client._notice_dismissed = await client._db(store.get, NOTICE_DISMISSED)
         await client.session.resume()
         await client._refresh_counts()
         return client
@@ -513,6 +516,7 @@ class Client:
 
     def status(self) -> SyncStatus:
         pending, problems, uploads, synced = self._status_cache
+        notice = self.credentials.notice
         return SyncStatus(
             online=self.engine.online,
             pending=pending,
@@ -521,9 +525,14 @@ class Client:
             syncing=self.engine.syncing,
             uploads_waiting=uploads,
             error=self.engine.error,
-            notice=self.credentials.notice,
+            notice=None if notice == self._notice_dismissed else notice,
             sign_in_expired=self.session.expired,
         )
+
+    async def dismiss_notice(self) -> None:
+        """Hide the sign-in notice on this device for good (until its words change)."""
+        self._notice_dismissed = self.credentials.notice
+        await self._db(self.store.tx_put, NOTICE_DISMISSED, self._notice_dismissed)
 
     @property
     def live(self) -> bool:

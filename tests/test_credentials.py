@@ -77,3 +77,20 @@ async def test_signed_in_on_a_headless_machine_the_app_says_sign_in_is_not_kept(
     reopened = await Client.open(tmp_path / "phone", server.url)
     assert reopened.user is None  # must sign in again, as the notice said
     await reopened.close()
+
+
+async def test_the_notice_once_hidden_stays_hidden_on_that_device(tmp_path, server):
+    keyring.set_keyring(fail.Keyring())
+    client = await Client.open(tmp_path / "phone", server.url)
+    await client.login(DEMO_ACCOUNTS["resident"], DEMO_PASSWORD)
+    await client.dismiss_notice()
+    assert client.status().notice is None
+    await client.close()
+    reopened = await Client.open(tmp_path / "phone", server.url)
+    await reopened.login(DEMO_ACCOUNTS["resident"], DEMO_PASSWORD)
+    assert reopened.status().notice is None  # said once, not again on every screen
+    await reopened.close()
+    elsewhere = await Client.open(tmp_path / "another-device", server.url)
+    await elsewhere.login(DEMO_ACCOUNTS["resident"], DEMO_PASSWORD)
+    assert elsewhere.status().notice == MEMORY_ONLY_NOTICE  # another device still says it
+    await elsewhere.close()

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 import flet as ft
 
 from app.client import Choice, ChoiceOption, Client, JobDetail, JobView
 from app.domain import commands
-from app.domain.lifecycle import Rejected
+from app.domain.guide import Problem
+from app.domain.lifecycle import Action, Rejected
 from app.domain.models import AwardMode, JobStatus, PhotoStage, Trade
 from app.domain.targets import DEFAULT_POLICY, damp_and_mould_timers
 from app.views import format as fmt
 from app.views import theme
-from app.views.rules import shortest
+from app.views.guided import Guide, emergency_line
+from app.views.rules import may, shortest
+from app.views.visit import appointment_lines
 from app.views.widgets import (
     FormDialog,
     ListScreen,
     PhotoPicker,
     Screen,
+    attempt,
     dropdown,
     dropdown_row,
     empty,
@@ -43,9 +48,9 @@ from app.views.widgets import (
 CHOOSE = "choose:"  # MyRepairs opens a repair's choice page at "choose:<job id>"
 CHOSEN_BY_RESIDENT = "Chosen by the resident."
 
-EMERGENCY_LINE = "020 8356 3691"
 TRADE_MISSING = "Choose what kind of repair this is."
 DONE = (JobStatus.COMPLETED, JobStatus.CLOSED)
+RECALL_DAYS = 30  # 'not fixed' within this many days of completion opens a recall
 S = JobStatus
 CHOSEN = "A tradesperson has been chosen. They will contact you to arrange a visit."
 WHAT_NEXT = {
@@ -75,6 +80,8 @@ def reference(job_id: str) -> str:
 
 
 def what_next(job: JobView) -> str:
+    if job.status in (S.AWARDED, S.SCHEDULED) and job.appointment_status == "confirmed":
+        return "A tradesperson is booked to come at the time below."
     if job.status in DONE and job.rating_quality is not None:
         return "The work is done. Thank you for rating it."
     if job.status is S.POSTED and job.award_mode is AwardMode.RESIDENT_CHOICE:
@@ -112,26 +119,6 @@ def pill(text: str, colour: str) -> ft.Control:
         bgcolor=colour,
         padding=ft.Padding.symmetric(horizontal=8, vertical=2),
         border_radius=12,
-    )
-
-
-def emergency_note() -> ft.Control:
-    return ft.Container(
-        ft.Row(
-            [
-                ft.Icon(ft.Icons.WARNING_AMBER_ROUNDED, color=theme.RED),
-                ft.Text(
-                    "Emergency? Smell of gas, flooding, no heating or hot water for someone "
-                    f"vulnerable, or exposed wires: phone {EMERGENCY_LINE} now, day or night. "
-                    "Don't report it here.",
-                    expand=True,
-                    color=theme.RED,
-                ),
-            ]
-        ),
-        bgcolor=theme.RED_TINT,
-        padding=ft.Padding.all(12),
-        border_radius=8,
     )
 
 
@@ -240,12 +227,13 @@ class ReportRepair(Screen):
         )
         self.damp = ft.Checkbox(label="This is damp or mould")
         self.photos = PhotoPicker(page, client, PhotoStage.REPORT, "Add photos")
+        self.guide = Guide(page, client, self._guided)
         self.confirmed: str | None = None  # the repair just reported, until the next one
         self.banners = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.form: list[ft.Control] = [
             self.banners,
             heading(self.title),
-            emergency_note(),
+            self.guide.control,
             dropdown_row(self.trade, "trade"),
             self.trade_error,
             self.what,
@@ -263,6 +251,17 @@ class ReportRepair(Screen):
             expand=True,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )
+
+    def _guided(self, where: str, problem: Problem | None) -> None:
+        """Where and what, from the guide: they fill in the kind of repair and the room,
+        which the resident can still change."""
+        if where:
+            self.where.value = where
+        if problem:
+            self.trade.value = problem.trade.value
+            self.damp.value = problem.damp_and_mould
+            show_error(self.trade_error, None)
+        self.page.update()
 
     def _trade_chosen(self, _e: ft.Event) -> None:
         show_error(self.trade_error, None)
@@ -293,6 +292,7 @@ class ReportRepair(Screen):
         for box in (self.what, self.details, self.where, self.access):
             box.value = ""
         self.trade.value, self.damp.value = None, False
+        self.guide.clear()
         self.photos.clear()
         self.confirmed = job_id
         await self.refresh()
@@ -300,6 +300,7 @@ class ReportRepair(Screen):
 
     async def refresh(self) -> None:
         """The confirmation follows the report: waiting on this device, then sent."""
+        await self.guide.load()
         job = await self.client.job(self.confirmed) if self.confirmed else None
         self.control.controls = [self.banners, *self._confirmation(job)] if job else self.form
         # The report form stays at the top, where a resident with a leak looks for it:
@@ -341,7 +342,9 @@ class ReportRepair(Screen):
         if job.damp_and_mould:
             body.append(line(ft.Icons.WATER_DROP_OUTLINED, damp_timescale(job)))
         body += [
-            hint(f"If it gets worse or becomes an emergency, phone {EMERGENCY_LINE}."),
+            hint(
+                f"If it gets worse or becomes an emergency, {emergency_line(self.guide.landlord)}."
+            ),
             ft.Row(
                 [
                     ft.FilledButton(
@@ -546,6 +549,7 @@ class MyRepairs(ListScreen):
             details.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
         if progress := photo_progress(job, states):
             details.append(progress)
+        details += appointment_lines(job, for_resident=True)
         details += extra_lines(job.extras)
         actions: list[ft.Control] = [
             ft.OutlinedButton(
@@ -588,7 +592,7 @@ class MyRepairs(ListScreen):
                 if job.award_reason == CHOSEN_BY_RESIDENT
                 else "Your housing officer chose them."
             )
-            if job.status in (S.AWARDED, S.SCHEDULED):  # say who, not "a tradesperson"
+            if job.status in (S.AWARDED, S.SCHEDULED) and not job.appointment_status:
                 next_steps = [ft.Text("They will contact you to arrange a visit.")]
             next_steps.insert(
                 0,
@@ -611,6 +615,7 @@ class MyRepairs(ListScreen):
                     on_click=on(self._open, CHOOSE + job.id),
                 )
             )
+        next_steps += self._visit_steps(job, who)
         if job.damp_and_mould:
             next_steps.append(line(ft.Icons.WATER_DROP_OUTLINED, damp_timescale(job)))
         if job.status in DONE and job.rating_quality is None:
@@ -666,6 +671,134 @@ class MyRepairs(ListScreen):
             section("History", *steps),
         ]
         return body
+
+    def _visit_steps(self, job: JobView, who: str | None) -> list[ft.Control]:
+        """The visit from the resident's side: the time offered (confirm or ask for
+        another), who is on the way, nobody came, not fixed, cancel."""
+        shown = appointment_lines(job, for_resident=True)
+        buttons: list[ft.Control] = []
+        now = datetime.now(UTC)
+        if job.appointment_status == "proposed":
+            buttons += [
+                ft.FilledButton(
+                    "Confirm this time",
+                    icon=ft.Icons.EVENT_AVAILABLE,
+                    on_click=on(self._confirm, job),
+                ),
+                ft.OutlinedButton("Ask for another time", on_click=on(self._another_time, job)),
+            ]
+        if job.arrive_by and job.started_at is None and who:
+            shown.append(hint(f"{who} said they are on the way."))
+        at = job.appointment_at
+        if job.appointment_status == "confirmed" and at and at <= now and job.started_at is None:
+            buttons.append(ft.OutlinedButton("Nobody came", on_click=on(self._nobody_came, job)))
+        done = job.completed_at
+        if job.status in DONE and done and now - done <= timedelta(days=RECALL_DAYS):
+            buttons.append(
+                ft.OutlinedButton(
+                    "Not fixed?",
+                    icon=ft.Icons.REPORT_PROBLEM_OUTLINED,
+                    on_click=on(self._not_fixed, job),
+                )
+            )
+        if job.started_at is None and may(self.client, job, Action.CANCEL):
+            buttons.append(ft.TextButton("Cancel this repair", on_click=on(self._cancel, job)))
+        if buttons:
+            shown.append(ft.Row(buttons, wrap=True, spacing=8, run_spacing=8))
+        return shown
+
+    async def _confirm(self, job: JobView) -> None:
+        await attempt(
+            self.page,
+            lambda: self.client.answer_appointment(job.id, True),
+            "Visit time confirmed.",
+            self.client,
+        )
+
+    def _another_time(self, job: JobView) -> None:
+        note = field(
+            "Which days and times suit you?",
+            multiline=True,
+            max_length=commands.AnswerAppointment.limit("note"),
+            hint_text="e.g. Any weekday after 2pm, or Saturday morning",
+        )
+
+        async def send() -> str | None:
+            text = (note.value or "").strip()
+            note.error = None if text else "Say which days and times suit you."
+            if note.error:
+                return None
+            await self.client.answer_appointment(job.id, False, text)
+            return "Asked for another time."
+
+        FormDialog(
+            self.page,
+            self.client,
+            f"Another time: {job.title}",
+            [hint("The tradesperson sees your note and offers another time."), note],
+            "Ask for another time",
+            send,
+        ).open()
+
+    def _nobody_came(self, job: JobView) -> None:
+        async def send() -> str | None:
+            await self.client.report_missed(job.id)
+            return "Thank you. Your housing officer is told nobody came."
+
+        FormDialog(
+            self.page,
+            self.client,
+            f"Nobody came: {job.title}",
+            [hint("We record the missed visit and your housing officer follows it up.")],
+            "Say nobody came",
+            send,
+        ).open()
+
+    def _not_fixed(self, job: JobView) -> None:
+        what = field(
+            "What is still wrong?",
+            multiline=True,
+            min_lines=2,
+            max_length=commands.ReportNotFixed.limit("description"),
+            hint_text="e.g. The tap started dripping again two days later",
+        )
+        photos = PhotoPicker(self.page, self.client, PhotoStage.REPORT, "Add photos")
+
+        async def send() -> str | None:
+            text = (what.value or "").strip()
+            least = shortest(commands.ReportNotFixed, "description")
+            what.error = None if len(text) >= least else "Say in a few words what is still wrong."
+            if what.error:
+                return None
+            await self.client.report_not_fixed(job.id, text, photos.photos)
+            return "Reported as not fixed. Your housing officer sees it linked to this repair."
+
+        FormDialog(
+            self.page,
+            self.client,
+            f"Not fixed: {job.title}",
+            [
+                hint(f"Within {RECALL_DAYS} days of the repair, it goes back to be put right."),
+                what,
+                photos.control,
+            ],
+            "Send",
+            send,
+        ).open()
+
+    def _cancel(self, job: JobView) -> None:
+        async def send() -> str | None:
+            await self.client.cancel_job(job.id, "Cancelled by the resident.")
+            return "Repair cancelled."
+
+        FormDialog(
+            self.page,
+            self.client,
+            f"Cancel: {job.title}",
+            [hint("Cancel this repair if it no longer needs doing. This cannot be undone.")],
+            "Cancel the repair",
+            send,
+        ).open()
 
     def _rate(self, job: JobView) -> None:
         speed = Stars("How quickly was it fixed?", "Speed")

@@ -172,7 +172,9 @@ class Shell:
             self.notice_text,
             theme.BANNERS["notice"],
             ft.TextButton(
-                "Hide", on_click=on(self._hide_notice), style=ft.ButtonStyle(color=theme.ON_COLOUR)
+                "Got it",
+                on_click=on(self._hide_notice),
+                style=ft.ButtonStyle(color=theme.ON_COLOUR),
             ),
         )
         self.load_error = ft.Text(color=theme.RED, visible=False)
@@ -317,10 +319,12 @@ class Shell:
         self.layout()
         await self.refresh()
 
-    def _hide_notice(self) -> None:
+    async def _hide_notice(self) -> None:
+        """Hidden for good on this device: it is said once, not on every screen."""
         self.notice_hidden = True
         self.notice.visible = False
         self.page.update()
+        await self.client.dismiss_notice()
 
     def _sync_now(self) -> None:
         self.client.connectivity_changed()

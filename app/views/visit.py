@@ -27,6 +27,8 @@ MINUTES = [("10", "10 minutes"), ("20", "20 minutes"), ("30", "30 minutes"),
 def appointment_lines(job: JobView, for_resident: bool = False) -> list[ft.Control]:
     """Where the visit time stands, in words for the tradesperson or the resident."""
     shown: list[ft.Control] = []
+    if job.completed_at:  # the visit is history now
+        return shown
     at = job.appointment_at
     when = f"{fmt.day(at)} at {fmt.clock(at)}" if at else ""
     if job.appointment_status == "proposed":

@@ -109,12 +109,14 @@ def dropdown_row(control: ft.Dropdown, identifier: str | None = None) -> ft.Cont
 
 
 def icon_action(icon: ft.IconData, label: str, on_click, colour: str | None = None) -> ft.Control:
-    """An icon button that screen readers (and tests) can find by name: a tooltip alone
-    labels a wrapper, not the button."""
+    """An icon button with one name, said once: the wrapper is the button screen readers
+    see (its tap is the button's), and the button's own unnamed node is left out."""
     return ft.Semantics(
         content=ft.IconButton(icon, icon_color=colour, tooltip=label, on_click=on_click),
         label=label,
         button=True,
+        exclude_semantics=True,
+        on_tap=on_click,
     )
 
 

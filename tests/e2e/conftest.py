@@ -6,14 +6,17 @@ device with its own local store, as a second phone would be."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -21,6 +24,8 @@ from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from app.client import Client
+from server_stub.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 WAIT_MS = 20_000
+T = TypeVar("T")
 
 
 class Process:
@@ -182,12 +188,20 @@ def settle(target: Locator, tries: int = 20) -> None:
 
 
 def type_into(page: Page, label: str, text: str) -> None:
-    """Type as a person does: tap the field, select what is there, type over it. A field
-    that redraws as it is tapped (an error clearing) can drop the selection: then again."""
+    """Type as a person does: into the field, over what is there. The field is focused
+    through its semantics rather than tapped (a tap while the form still scrolls lands on
+    whatever is under it), and scrolled to first when it is below the fold. A field that
+    redraws as it is focused (an error clearing) can drop the selection: then again."""
     box = page.get_by_role("textbox", name=label)
+    if not box.count():  # below the fold: Flutter leaves it out of the tree until drawn
+        scroll_to(page, box)
     for _ in range(3):
-        settle(box)
-        box.click()
+        box.focus()
+        try:
+            expect(box).to_be_focused(timeout=3_000)
+        except AssertionError:
+            settle(box)
+            box.click()
         page.keyboard.press("Control+A")
         page.keyboard.press("Delete")
         page.keyboard.type(text)
@@ -200,7 +214,11 @@ def type_into(page: Page, label: str, text: str) -> None:
 
 
 def choose(page: Page, dropdown: str, option: str) -> None:
-    page.get_by_role("button", name=dropdown, exact=True).click()
+    button = page.get_by_role("button", name=dropdown, exact=True)
+    if not button.count():
+        scroll_to(page, button)
+    settle(button)
+    button.click()
     page.get_by_role("button", name=option, exact=True).click()
 
 
@@ -267,3 +285,53 @@ def put_forward(trade: Page, title: str, pounds: str) -> None:
     card(trade, title).get_by_role("button", name="Put yourself forward").click()
     type_into(trade, "Your price in pounds", pounds)
     trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+
+
+# -- a server of its own, and devices driven beside the browser -------------------------
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory) -> Iterator[Process]:
+    root = tmp_path_factory.mktemp("server")
+    port = free_port()
+    command = ["-m", "server_stub", "--db", f"sqlite:///{root / 'server.db'}"]
+    command += ["--blobs", str(root / "blobs"), "--port", str(port)]
+    server = Process(command, f"http://127.0.0.1:{port}/v1/health", root / "server.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def app_on_own_server(own_server, tmp_path_factory) -> Iterator[str]:
+    server_url = own_server.ready_url.removesuffix("/v1/health")
+    app, url = app_process(tmp_path_factory.mktemp("app-data"), "--server", server_url)
+    app.start()
+    yield url
+    app.stop()
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run devices' async code beside Playwright's own loop (on a thread of its own)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def jpeg(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def device(folder: Path, url: str, role: str) -> Client:
+    client = await Client.open(folder / role, url)
+    await client.login(DEMO_ACCOUNTS[role], DEMO_PASSWORD)
+    await client.sync()
+    return client
+
+
+def sign_in_with(page: Page, role: str) -> None:
+    type_into(page, "Email address", DEMO_ACCOUNTS[role])
+    type_into(page, "Password", DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(sync_status(page)).to_contain_text("Up to date")

@@ -7,31 +7,25 @@ does the resident."""
 
 from __future__ import annotations
 
-import asyncio
-import io
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from app.client import Client
 from app.domain.models import JobStatus, PhotoStage, Priority, Trade
-from server_stub.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.conftest import free_port
 from tests.e2e.conftest import (
-    Process,
-    app_process,
     attach_photo,
     card,
+    device,
     go_to,
+    jpeg,
     open_app,
+    run,
     see,
     shoot,
+    sign_in_with,
     start_visit,
     sync_status,
     sync_until,
@@ -41,46 +35,6 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 
 PACK, NOBODY_IN, DONE = "Basin tap dripping", "Radiator valve leaking", "Toilet cistern running"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Process]:
-    root = tmp_path_factory.mktemp("server")
-    port = free_port()
-    command = ["-m", "server_stub", "--db", f"sqlite:///{root / 'server.db'}"]
-    command += ["--blobs", str(root / "blobs"), "--port", str(port)]
-    server = Process(command, f"http://127.0.0.1:{port}/v1/health", root / "server.log")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def app_url(server, tmp_path_factory) -> Iterator[str]:
-    server_url = server.ready_url.removesuffix("/v1/health")
-    app, url = app_process(tmp_path_factory.mktemp("app-data"), "--server", server_url)
-    app.start()
-    yield url
-    app.stop()
-
-
-def run(coro):
-    """Run devices' async code beside Playwright's own loop (on a thread of its own)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-def jpeg(colour: tuple[int, int, int]) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (800, 600), colour).save(out, "JPEG")
-    return out.getvalue()
-
-
-async def device(folder: Path, url: str, role: str) -> Client:
-    client = await Client.open(folder / role, url)
-    await client.login(DEMO_ACCOUNTS[role], DEMO_PASSWORD)
-    await client.sync()
-    return client
 
 
 async def award_three(folder: Path, url: str) -> dict[str, str]:
@@ -126,16 +80,10 @@ async def as_seen_by(folder: Path, url: str, role: str, ids: dict[str, str]) -> 
     return seen
 
 
-def sign_in_with(page: Page, role: str) -> None:
-    type_into(page, "Email address", DEMO_ACCOUNTS[role])
-    type_into(page, "Password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(sync_status(page)).to_contain_text("Up to date")
-
-
 def test_a_day_on_site_without_signal_reaches_the_officer_and_the_resident(
-    browser, server, app_url, tmp_path
+    browser, own_server, app_on_own_server, tmp_path
 ):
+    server, app_url = own_server, app_on_own_server
     url = server.ready_url.removesuffix("/v1/health")
     ids = run(award_three(tmp_path / "devices", url))
 
