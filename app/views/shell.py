@@ -42,6 +42,8 @@ SCREENS: dict[Role, tuple[type[Screen], ...]] = {
         OurRules,
     ),
 }
+BAR_MOST = 5  # destinations a phone's navigation bar holds before "More"
+MORE = "More"
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
 CONTENT_WIDTH = 820  # wider screens keep lines short enough to read
 RAIL_ALLOWANCE = 140  # the navigation rail and the margins beside the content
@@ -233,12 +235,22 @@ class Shell:
         icons = [s.icon for s in self.screens[:-1]] + [self.attention_icon]
         titles = [s.title for s in self.screens]
         if phone:
+            # At most five in the bar, the rest under "More", so no label breaks mid-word.
+            shown = len(titles) if len(titles) <= BAR_MOST else BAR_MOST - 1
+            destinations = [
+                ft.NavigationBarDestination(icon=icon, label=title)
+                for icon, title in zip(icons[:shown], titles[:shown], strict=True)
+            ]
+            if shown < len(titles):
+                badge = self.attention_icon.badge
+                destinations.append(
+                    ft.NavigationBarDestination(
+                        icon=ft.Icon(ft.Icons.MORE_HORIZ, badge=badge), label=MORE
+                    )
+                )
             self.page.navigation_bar = ft.NavigationBar(
-                destinations=[
-                    ft.NavigationBarDestination(icon=icon, label=title)
-                    for icon, title in zip(icons, titles, strict=True)
-                ],
-                selected_index=self.index,
+                destinations=destinations,
+                selected_index=min(self.index, shown),
                 on_change=guarded(self._navigate),
             )
             self.page.controls = [self.column]
@@ -307,10 +319,49 @@ class Shell:
             self.page.update()
 
     async def _navigate(self, e: ft.Event) -> None:
-        self.index = e.control.selected_index or 0
+        chosen = e.control.selected_index or 0
+        more = isinstance(e.control, ft.NavigationBar) and len(self.screens) > BAR_MOST
+        if more and chosen == BAR_MOST - 1:  # "More": the rest of the screens, by name
+            self._more()
+            return
+        self.index = chosen
         self.current.open_item(None)  # a tab tapped again shows its list, not the last item
         self.layout()
         await self.refresh()
+
+    def _more(self) -> None:
+        rest = self.screens[BAR_MOST - 1 :]
+
+        async def chosen(title: str) -> None:
+            self.page.pop_dialog()
+            await self.go(title)
+
+        async def closed() -> None:
+            self.page.pop_dialog()
+            self.layout()  # the bar marks the screen on show again
+            self.page.update()
+
+        items: list[ft.Control] = [
+            ft.TextButton(
+                s.title,
+                icon=s.icon,
+                on_click=on(chosen, s.title),
+                style=ft.ButtonStyle(
+                    text_style=ft.TextStyle(
+                        weight=ft.FontWeight.W_700 if s is self.current else None
+                    )
+                ),
+            )
+            for s in rest
+        ]
+        self.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(MORE),
+                content=ft.Column(items, tight=True, spacing=4),
+                actions=[ft.TextButton("Close", on_click=on(closed))],
+                scrollable=True,
+            )
+        )
 
     async def go(self, title: str, item_id: str | None = None) -> None:
         """Show the screen called `title`, opened at one item when given."""

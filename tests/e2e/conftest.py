@@ -125,9 +125,17 @@ def sign_in_as(page: Page, role: str) -> None:
 
 
 def go_to(page: Page, screen: str) -> None:
-    """Navigation is a tab bar on phones and a rail (buttons) on wider screens."""
+    """Navigation is a tab bar on phones (the rest under "More") and a rail (buttons) on
+    wider screens."""
     tab = page.get_by_role("tab", name=screen)
-    (tab if tab.count() else page.get_by_role("button", name=re.compile(f"^{screen}"))).click()
+    more = page.get_by_role("tab", name="More")
+    if tab.count():
+        tab.click()
+    elif more.count():  # a phone with more screens than its bar holds
+        more.click()
+        page.get_by_role("alertdialog").get_by_role("button", name=screen).click()
+    else:
+        page.get_by_role("button", name=re.compile(f"^{screen}")).click()
 
 
 def card(page: Page, title: str, says: str | None = None) -> Locator:
