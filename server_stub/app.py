@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server_stub import sync_service
@@ -169,5 +170,8 @@ def create_app(
 
     for module in (auth, sync, blobs, imports, join):
         app.include_router(module.router)
+    # Pull bodies are JSON that compresses about six to one; photos and the event stream
+    # are left alone (Starlette's exclusions).
+    app.add_middleware(GZipMiddleware, minimum_size=1_000, compresslevel=5)
     app.add_middleware(Limits)
     return app

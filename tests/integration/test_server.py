@@ -133,3 +133,17 @@ def test_a_blob_that_is_not_a_photo_or_does_not_match_its_name_is_refused(server
 def test_an_unknown_cursor_gets_a_reset(resident):
     page = resident.get("/v1/sync/pull", params={"cursor": "someoneelse.12"}).json()
     assert page["reset"] is True and page["changes"]
+
+
+def test_a_pull_is_sent_compressed_to_a_client_that_takes_gzip(server, resident):
+    """Pull bodies are compressed on the wire (httpx asks for gzip and undoes it)."""
+    params = {"schema_version": p.SCHEMA_VERSION, "limit": 500}
+    answer = resident.get("/v1/sync/pull", params=params)
+    assert answer.status_code == 200
+    assert answer.headers["content-encoding"] == "gzip"
+    assert int(answer.headers["content-length"]) < len(answer.content) / 3
+    plain = resident.get("/v1/sync/pull", params=params, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert p.PullResponse.model_validate_json(plain.content) == p.PullResponse.model_validate_json(
+        answer.content
+    )
