@@ -1018,6 +1018,60 @@ class Client:
             job, history(job), [held[s] for s in shas if s in held], len(shas) - len(held)
         )
 
+    async def job_photos_by_stage(self, job_id: str) -> dict[str, list[bytes]]:
+        """The thumbnails this device holds for a job, grouped by when they were taken:
+        "report" (the resident's), "before" and "after" (the visit), "no_access" (a
+        calling card) and "extra" (extra work), oldest group first. A photo's stage is
+        the one this device recorded when it was added here; otherwise it is worked out
+        from the records this person may see (residents see no visits, so a completed
+        job's photos not taken on this device count as "after"). Call `job_detail`
+        first: it fetches the photos the device lacks."""
+        job = await self.job(job_id)
+        if job is None:
+            return {}
+        visits = await self._db(self.store.rows, "visits", "job_id = ?", (job.id,))
+        shas = list(
+            dict.fromkeys(
+                [
+                    *job.photos,
+                    *(p for v in visits for p in v.photos),
+                    *(p for x in job.extras for p in x.photos),
+                ]
+            )
+        )
+
+        def local_stages() -> dict[str, str]:
+            marks = ",".join("?" * len(shas))
+            query = f"SELECT sha256, stage FROM photos WHERE sha256 IN ({marks})"
+            return dict(self.store.conn.execute(query, shas).fetchall()) if shas else {}
+
+        known = await self._db(local_stages)
+        extra = {p for x in job.extras for p in x.photos}
+        visit_stage = {}
+        for v in visits:
+            for sha in v.photos:
+                if sha in job.photos:
+                    visit_stage[sha] = "after"
+                else:
+                    visit_stage[sha] = "no_access" if v.outcome == "no_access" else "before"
+
+        def stage(sha: str) -> str:
+            if sha in known:
+                return str(known[sha])
+            if sha in extra:
+                return "extra"
+            if sha in visit_stage:
+                return visit_stage[sha]
+            return "after" if job.completed_at and not visits and job.awarded_to else "report"
+
+        held = await self.thumbnails(shas)
+        order = ("report", "before", "no_access", "extra", "after")
+        groups: dict[str, list[bytes]] = {}
+        for sha in sorted(shas, key=lambda s: order.index(stage(s)) if stage(s) in order else 9):
+            if sha in held:
+                groups.setdefault(stage(sha), []).append(held[sha])
+        return groups
+
     async def thumbnails(self, shas: Iterable[str]) -> dict[str, bytes]:
         """The thumbnails this device holds for the signed-in person, by SHA-256."""
         folders = [self.files.folder(self._uid(), THUMBNAILS), self.data_dir / THUMBNAILS]

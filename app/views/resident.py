@@ -9,13 +9,13 @@ import flet as ft
 
 from app.client import Choice, ChoiceOption, Client, JobDetail, JobView
 from app.domain import commands
-from app.domain.guide import Problem
+from app.domain.guide import Suggestion
 from app.domain.lifecycle import Action, Rejected
 from app.domain.models import AwardMode, JobStatus, PhotoStage, Trade
 from app.domain.targets import DEFAULT_POLICY, damp_and_mould_timers
 from app.views import format as fmt
 from app.views import theme
-from app.views.guided import Guide, emergency_line
+from app.views.guided import Guide, emergency_line, step
 from app.views.rules import may, shortest
 from app.views.visit import appointment_lines
 from app.views.widgets import (
@@ -193,6 +193,208 @@ def fact(icon: ft.IconData, text: str) -> ft.Control:
     )
 
 
+def when(at: datetime) -> str:
+    return f"{fmt.day(at)}, {fmt.clock(at)}"
+
+
+def moment(
+    icon: ft.IconData, at: datetime | None, what: str, *more: ft.Control, colour: str = ""
+) -> ft.Control:
+    """One moment of a repair's timeline: when (where the device knows it), what
+    happened, and its photos or notes below, wrapping at any text size."""
+    words: list[ft.Control] = []
+    if at:
+        words.append(ft.Text(when(at), size=13, color=theme.MUTED, weight=ft.FontWeight.W_500))
+    words += [ft.Text(what, size=15), *more]
+    return ft.Row(
+        [
+            ft.Icon(icon, size=22, color=colour or theme.GREEN),
+            ft.Column(words, spacing=4, expand=True, tight=True),
+        ],
+        spacing=10,
+        vertical_alignment=ft.CrossAxisAlignment.START,
+    )
+
+
+def photos_of(groups: dict[str, list[bytes]], stage: str, whose: str) -> list[ft.Control]:
+    return photo_strip(groups.get(stage, []), 0, whose)
+
+
+def timeline(
+    job: JobView,
+    who: str | None,
+    groups: dict[str, list[bytes]],
+    recalls: list[JobView],
+    parent: JobView | None,
+    open_job: Callable[[str], Awaitable[None]],
+) -> list[ft.Control]:
+    """A repair from the resident's side, oldest first: reported (with their photos),
+    checked, offered, who is doing it, the visit time, on the way, started, extra work
+    and its outcome, completed (with the after photos), rated, and any 'not fixed'."""
+    them = who or "The tradesperson"
+    if parent:
+        said = f"You said “{parent.title}” was not fixed, and reported it again."
+    else:
+        said = "You reported it."
+    steps = [
+        moment(ft.Icons.EDIT_NOTE, job.reported_at, said, *photos_of(groups, "report", "your "))
+    ]
+    if parent:
+        steps.append(
+            ft.Row(
+                [
+                    ft.TextButton(
+                        f"See the first repair (reference {reference(parent.id)})",
+                        icon=ft.Icons.LINK,
+                        on_click=on(open_job, parent.id),
+                    )
+                ],
+                wrap=True,
+            )
+        )
+    if job.priority:
+        steps.append(
+            moment(
+                ft.Icons.FACT_CHECK_OUTLINED,
+                None,
+                f"Your housing officer checked it: {job.priority.value} priority.",
+            )
+        )
+    if job.status is S.POSTED or job.awarded_to:
+        steps.append(moment(ft.Icons.CAMPAIGN_OUTLINED, None, "Offered to local tradespeople."))
+    if job.awarded_to:
+        by = "You chose them." if job.award_reason == CHOSEN_BY_RESIDENT else ""
+        steps.append(
+            moment(
+                ft.Icons.ENGINEERING_OUTLINED,
+                job.awarded_at,
+                f"{them} was chosen to do it. {by}".strip(),
+            )
+        )
+    at = job.appointment_at
+    if at and job.appointment_status:
+        slot = f"{fmt.day(at)} at {fmt.clock(at)}"
+        said = {
+            "proposed": f"{them} offered a visit on {slot}.",
+            "confirmed": f"You confirmed the visit on {slot}.",
+            "change_asked": f"You asked {them.lower() if not who else them} for another time.",
+        }.get(job.appointment_status, f"Visit on {slot}.")
+        note = [hint(f"You said: “{job.appointment_note}”")] if job.appointment_note else []
+        icon = ft.Icons.EVENT_AVAILABLE if job.appointment_status == "confirmed" else ft.Icons.EVENT
+        colour = theme.BLUE if job.appointment_status == "proposed" else ""
+        steps.append(moment(icon, None, said, *note, colour=colour))
+    for miss in job.missed:
+        missed_at = datetime.fromisoformat(miss["at"]) if miss.get("at") else None
+        said = (
+            "Nobody was in for the visit."
+            if miss.get("by") == "resident"
+            else "You told us nobody came. Your housing officer follows it up."
+        )
+        steps.append(moment(ft.Icons.EVENT_BUSY, missed_at, said, colour=theme.AMBER))
+    if job.on_the_way_at:
+        by_then = f": arriving by {fmt.clock(job.arrive_by)}" if job.arrive_by else ""
+        steps.append(
+            moment(ft.Icons.DIRECTIONS_CAR_OUTLINED, job.on_the_way_at, f"{them} set off{by_then}.")
+        )
+    if job.started_at:
+        steps.append(
+            moment(
+                ft.Icons.HANDYMAN_OUTLINED,
+                job.started_at,
+                "The work started.",
+                *photos_of(groups, "before", "before "),
+            )
+        )
+    if job.status is S.NO_ACCESS or groups.get("no_access"):
+        steps.append(
+            moment(
+                ft.Icons.DOOR_FRONT_DOOR_OUTLINED,
+                None,
+                f"{them} could not get in. They will arrange another visit.",
+                *photos_of(groups, "no_access", "calling card "),
+                colour=theme.AMBER,
+            )
+        )
+    for n, extra in enumerate(sorted(job.extras, key=lambda x: x.requested_at)):
+        pictures = photos_of(groups, "extra", "extra work ") if n == 0 else []
+        steps.append(
+            moment(
+                ft.Icons.ADD_TASK,
+                extra.requested_at,
+                f"{them} found more work: {extra.reason} ({fmt.money(extra.price_pence)}).",
+                *pictures,
+                colour=theme.BLUE,
+            )
+        )
+        if extra.status in ("approved", "refused"):
+            outcome = "approved" if extra.status == "approved" else "refused"
+            why = [hint(extra.decision_reason)] if extra.decision_reason else []
+            steps.append(
+                moment(
+                    ft.Icons.CHECK_CIRCLE_OUTLINE
+                    if outcome == "approved"
+                    else ft.Icons.CANCEL_OUTLINED,
+                    extra.decided_at,
+                    f"Your housing officer {outcome} the extra work.",
+                    *why,
+                )
+            )
+        else:
+            steps.append(
+                moment(
+                    ft.Icons.HOURGLASS_TOP,
+                    None,
+                    "Waiting for your housing officer to decide on the extra work.",
+                    colour=theme.MUTED,
+                )
+            )
+    if job.completed_at:
+        after = photos_of(groups, "after", "after ") or [
+            hint("No after photos are on this device yet.")
+        ]
+        note = [hint(f"Their note: {job.completion_notes}")] if job.completion_notes else []
+        steps.append(
+            moment(ft.Icons.TASK_ALT, job.completed_at, "The work was completed.", *note, *after)
+        )
+    if job.rating_quality is not None:
+        steps.append(
+            moment(
+                ft.Icons.STAR,
+                None,
+                f"You rated it: speed {job.rating_speed} and quality {job.rating_quality} "
+                "out of 5.",
+                colour=theme.STAR,
+            )
+        )
+    for recall in recalls:
+        steps.append(
+            moment(
+                ft.Icons.REPORT_PROBLEM_OUTLINED,
+                recall.reported_at,
+                f"You said it was not fixed. It was reported again (reference "
+                f"{reference(recall.id)}): {recall.status_label.lower()}.",
+                ft.Row(
+                    [
+                        ft.TextButton(
+                            "See the new report",
+                            icon=ft.Icons.ARROW_FORWARD,
+                            on_click=on(open_job, recall.id),
+                        )
+                    ],
+                    wrap=True,
+                ),
+                colour=theme.AMBER,
+            )
+        )
+    if job.status is S.CLOSED:
+        steps.append(moment(ft.Icons.LOCK_OUTLINE, job.closed_at, "Closed."))
+    elif job.status in (S.CANCELLED, S.DUPLICATE):
+        steps.append(
+            moment(ft.Icons.BLOCK, job.closed_at, job.status_label + ".", colour=theme.GREY)
+        )
+    return steps
+
+
 class ReportRepair(Screen):
     title, icon = "Report a repair", ft.Icons.ADD_CIRCLE_OUTLINE
 
@@ -234,6 +436,8 @@ class ReportRepair(Screen):
             self.banners,
             heading(self.title),
             self.guide.control,
+            step(4, "Tell us about it"),
+            hint("The kind of repair is filled in from your answers: change it if it's wrong."),
             dropdown_row(self.trade, "trade"),
             self.trade_error,
             self.what,
@@ -241,6 +445,7 @@ class ReportRepair(Screen):
             self.where,
             self.access,
             self.damp,
+            step(5, "Photos help the tradesperson bring the right things"),
             self.photos.control,
             ft.FilledButton("Send repair report", icon=ft.Icons.SEND, on_click=on(self._send)),
         ]
@@ -252,14 +457,14 @@ class ReportRepair(Screen):
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )
 
-    def _guided(self, where: str, problem: Problem | None) -> None:
+    def _guided(self, where: str, found: Suggestion | None) -> None:
         """Where and what, from the guide: they fill in the kind of repair and the room,
         which the resident can still change."""
         if where:
             self.where.value = where
-        if problem:
-            self.trade.value = problem.trade.value
-            self.damp.value = problem.damp_and_mould
+        if found:
+            self.trade.value = found.trade.value
+            self.damp.value = found.damp_and_mould
             show_error(self.trade_error, None)
         self.page.update()
 
@@ -399,7 +604,11 @@ class MyRepairs(ListScreen):
             self.showing = job_id  # chosen meanwhile, here or elsewhere: show the repair
         if self.showing and (detail := await self.client.job_detail(self.showing)):
             who = await self.client.awarded_to_whom(self.showing)
-            self.control.controls = self._detail(detail, who)
+            groups = await self.client.job_photos_by_stage(self.showing)
+            mine = await self.client.my_repairs()
+            recalls = [j for j in mine if j.parent_id == detail.job.id]
+            parent = next((j for j in mine if j.id == detail.job.parent_id), None)
+            self.control.controls = self._detail(detail, who, groups, recalls, parent)
             return
         self.showing = None
         self.control.controls = self.listing
@@ -573,7 +782,14 @@ class MyRepairs(ListScreen):
             )
         return job_card(job, details, actions)
 
-    def _detail(self, detail: JobDetail, who: str | None = None) -> list[ft.Control]:
+    def _detail(
+        self,
+        detail: JobDetail,
+        who: str | None = None,
+        groups: dict[str, list[bytes]] | None = None,
+        recalls: list[JobView] | None = None,
+        parent: JobView | None = None,
+    ) -> list[ft.Control]:
         """One repair: where it stands, who is coming, what comes next, its photos and
         its history."""
         job = detail.job
@@ -624,23 +840,9 @@ class MyRepairs(ListScreen):
                     "Rate this repair", icon=ft.Icons.STAR_OUTLINE, on_click=on(self._rate, job)
                 )
             )
-        photos = photo_strip(detail.thumbnails, detail.photos_elsewhere) or [
-            hint("No photos were added.")
-        ]
-        steps = [
-            ft.Row(
-                [
-                    ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE, size=18, color=theme.GREEN),
-                    ft.Text(
-                        f"{fmt.day(step.at)}: {step.what}" if step.at else step.what,
-                        size=14,
-                        expand=True,
-                    ),
-                ],
-                vertical_alignment=ft.CrossAxisAlignment.START,
-            )
-            for step in detail.history
-        ]
+        steps = timeline(job, who, groups or {}, recalls or [], parent, self._open)
+        if detail.photos_elsewhere:
+            steps += photo_strip([], detail.photos_elsewhere)
         body: list[ft.Control] = [
             ft.Row(
                 [
@@ -667,8 +869,7 @@ class MyRepairs(ListScreen):
             body.append(ft.Text(job.description))
         body += [
             section("What happens next", *next_steps),
-            section("Photos", *photos),
-            section("History", *steps),
+            section("What has happened", *steps),
         ]
         return body
 

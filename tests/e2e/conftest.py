@@ -343,3 +343,41 @@ def sign_in_with(page: Page, role: str) -> None:
     type_into(page, "Password", DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(sync_status(page)).to_contain_text("Up to date")
+
+
+def report_repair(
+    page: Page,
+    title: str,
+    where: str | None = None,
+    what: str | None = None,
+    trade: str | None = None,
+    room: str | None = None,
+) -> None:
+    """Fill in the resident's guided report up to Send: where and what (which choose the
+    kind of repair and the room), or the kind of repair itself when `trade` is given; the
+    title; and the room in the resident's own words when `room` is given."""
+    if where:
+        choose(page, "Where is the problem?", where)
+    if what:
+        choose(page, "What is the problem?", what)
+        see(page, re.compile("^This goes to a tradesperson for"))
+    if trade:
+        choose(page, "What kind of repair?", trade)
+    type_into(page, "What's wrong?", title)
+    if room:
+        type_into(page, "Where in your home?", room)
+
+
+def keep_in_docs(name: str, sizes: tuple[str, ...] = ("tablet", "phone")) -> None:
+    """Copy `shoot`'s screenshots of `name` to docs/, where the README shows them."""
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    for size in sizes:
+        (docs / f"{name}-{size}.png").write_bytes((SHOTS / f"{name}-{size}.png").read_bytes())
+
+
+def text_size(page: Page, percent: int) -> None:
+    """The browser's text size (Flutter on the web reads the page's root font size), as a
+    person who needs larger text sets it: 200 for 200%."""
+    page.evaluate(f"document.documentElement.style.fontSize = '{16 * percent // 100}px'")
+    page.wait_for_timeout(800)

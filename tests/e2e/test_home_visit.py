@@ -15,17 +15,20 @@ from playwright.sync_api import expect
 
 from app.domain.models import PhotoStage, Priority
 from tests.e2e.conftest import (
+    ROOT,
     card,
-    choose,
     device,
     go_to,
     jpeg,
+    keep_in_docs,
     open_app,
+    report_repair,
     run,
     see,
     shoot,
     sign_in_with,
     sync_until,
+    text_size,
     type_into,
 )
 
@@ -76,8 +79,10 @@ async def recall_of(folder: Path, url: str, job_id: str) -> list[str]:
 
 
 def shoot_tablet(page, name: str) -> None:
-    """Screenshots at every size, then back to the tablet this test is about."""
+    """Screenshots at every size, kept in docs/ at tablet and phone size, then back to the
+    tablet this test is about."""
     shoot(page, name)
+    keep_in_docs(name)
     page.set_viewport_size({"width": 820, "height": 1180})
     page.wait_for_timeout(500)
 
@@ -99,9 +104,8 @@ def test_gas_then_a_guided_report_an_appointment_and_not_fixed(
     dialog.get_by_role("button", name="Close").click()
 
     # Where and what pick the kind of repair and the room.
-    choose(resident, "Where is the problem?", "Bathroom or toilet")
-    choose(resident, "What is the problem?", "A leak or drip")
-    type_into(resident, "What's wrong?", LEAK)
+    report_repair(resident, LEAK, where="Bathroom or toilet", what="A leak or drip")
+    see(resident, re.compile("^This goes to a tradesperson for plumbing. Repairs like this"))
     shoot_tablet(resident, "report-guided")
     resident.get_by_role("button", name="Send repair report").click()
     see(resident, re.compile("^Repair reported"))
@@ -127,8 +131,15 @@ def test_gas_then_a_guided_report_an_appointment_and_not_fixed(
     # The work is done; the resident sees the after photo, and it is not fixed.
     run(complete_with_an_after_photo(tmp_path / "devices", url, job_id))
     sync_until(resident, resident.get_by_role("button", name="Not fixed?"))
-    expect(resident.get_by_role("img", name="Photo 1", exact=True)).to_be_visible()
+    expect(resident.get_by_role("img", name="After photo 1", exact=True)).to_be_visible()
+    see(resident, "The work was completed.")
+    see(resident, re.compile("^You confirmed the visit on"))
     shoot_tablet(resident, "repair-timeline")
+    # At 200% text size on the tablet the page wraps rather than clips (looked at).
+    text_size(resident, 200)
+    expect(resident.get_by_role("button", name="Not fixed?")).to_be_visible()
+    resident.screenshot(path=ROOT / "docs" / "repair-timeline-200-tablet.png")
+    text_size(resident, 100)
     resident.get_by_role("button", name="Not fixed?").click()
     dialog = resident.get_by_role("alertdialog")
     dialog.get_by_role("button", name="Send", exact=True).click()
@@ -137,6 +148,8 @@ def test_gas_then_a_guided_report_an_appointment_and_not_fixed(
     dialog.get_by_role("button", name="Send", exact=True).click()
     see(resident, re.compile("^Reported as not fixed"))
     resident.get_by_role("button", name="Sync now").click()
+    see(resident, re.compile("^You said it was not fixed"))
+    shoot_tablet(resident, "repair-recall")
 
     # The officer sees the recall, linked to the original.
     officer = open_app(browser, app_on_own_server, "desktop")
