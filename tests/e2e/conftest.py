@@ -222,12 +222,21 @@ def type_into(page: Page, label: str, text: str) -> None:
 
 
 def choose(page: Page, dropdown: str, option: str) -> None:
+    """Open a dropdown and pick `option`. A tap that arrives while a dialog is still
+    closing or the form still moving opens nothing: then tap again."""
     button = page.get_by_role("button", name=dropdown, exact=True)
     if not button.count():
         scroll_to(page, button)
-    settle(button)
-    button.click()
-    page.get_by_role("button", name=option, exact=True).click()
+    choice = page.get_by_role("button", name=option, exact=True)
+    for _ in range(3):
+        settle(button)
+        button.click()
+        try:
+            expect(choice.first).to_be_visible(timeout=4_000)
+            break
+        except AssertionError:
+            page.keyboard.press("Escape")
+    choice.first.click()
 
 
 def attach_photo(page: Page, button: str, colour: tuple[int, int, int]) -> None:
