@@ -42,7 +42,7 @@ from app.domain.models import (
     Vetting,
 )
 from app.domain.payment import Payment, payment
-from app.domain.records import Extra, Job, Landlord, Offer, PatternNote, Tradesperson
+from app.domain.records import Extra, Job, Landlord, Offer, PatternNote, Tradesperson, Visit
 from app.domain.scorecards import (
     Pattern,
     PatternRules,
@@ -1017,6 +1017,12 @@ class Client:
         return JobDetail(
             job, history(job), [held[s] for s in shas if s in held], len(shas) - len(held)
         )
+
+    async def visits(self, job_id: str) -> list[Visit]:
+        """The visits to a job this device holds, oldest first: started, completed or no
+        access, with their notes (a tradesperson's own; residents see none)."""
+        found = await self._db(self.store.rows, "visits", "job_id = ?", (job_id,))
+        return sorted(found, key=lambda v: v.started_at)
 
     async def job_photos_by_stage(self, job_id: str) -> dict[str, list[bytes]]:
         """The thumbnails this device holds for a job, grouped by when they were taken:

@@ -25,6 +25,7 @@ from app.views.widgets import (
     hint,
     line,
     on,
+    photo_strip,
 )
 
 BADGES = {
@@ -52,17 +53,21 @@ def invoice_lines(v: InvoiceView, for_officer: bool) -> list[ft.Control]:
         when = f" {fmt.day(p.decided_on)}" if p.decided_on else ""
         shown.append(line(ft.Icons.REPORT_OUTLINED, f"Disputed{when}: {inv.dispute_reason}"))
     if p.paid_on:
-        shown.append(
-            line(
-                ft.Icons.TASK_ALT,
-                f"Paid {fmt.day(p.paid_on)}, {days_words(p.days)} after it was sent",
+        took = "the day it was sent" if p.days == 0 else f"{days_words(p.days)} after it was sent"
+        shown.append(line(ft.Icons.TASK_ALT, f"Paid {fmt.day(p.paid_on)}, {took}"))
+    elif inv.status == "disputed":
+        if not for_officer:
+            shown.append(
+                hint("Talk to the housing officer about it: they approve it once it is settled.")
             )
+    else:
+        due = f"to be paid by {fmt.day(p.due_on)}"
+        said = (
+            f"{due[0].upper()}{due[1:]}" if p.days == 0 else f"{days_words(p.days)} so far; {due}"
         )
-    elif inv.status != "disputed":
-        due = f"due by {fmt.day(p.due_on)}"
-        said = f"Sent today; {due}" if p.days == 0 else f"{days_words(p.days)} so far; {due}"
         if p.past_target:
-            said = f"Past the time to pay: {days_words(p.days)} since it was sent, {due}"
+            late = f"{days_words(p.days)} since it was sent, due {fmt.day(p.due_on)}"
+            said = f"Past the time to pay: {late}"
         icon = ft.Icons.WARNING_AMBER if p.past_target else ft.Icons.SCHEDULE
         shown.append(
             ft.Row(
@@ -81,7 +86,12 @@ def invoice_lines(v: InvoiceView, for_officer: bool) -> list[ft.Control]:
     return shown
 
 
-def invoice_card(v: InvoiceView, for_officer: bool, actions: list[ft.Control]) -> ft.Control:
+def invoice_card(
+    v: InvoiceView,
+    for_officer: bool,
+    actions: list[ft.Control],
+    evidence: list[ft.Control] | None = None,
+) -> ft.Control:
     words, colour = BADGES.get(v.payment.invoice.status, (v.payment.status_words, theme.GREY))
     if v.payment.past_target and v.payment.invoice.status != "paid":
         colour = theme.RED
@@ -90,7 +100,7 @@ def invoice_card(v: InvoiceView, for_officer: bool, actions: list[ft.Control]) -
         title,
         words,
         colour,
-        invoice_lines(v, for_officer),
+        invoice_lines(v, for_officer) + (evidence or []),
         actions,
         f"invoice-{v.payment.invoice.id}",
         v.pending,
@@ -112,22 +122,50 @@ class GettingPaid(ListScreen):
 
     async def refresh(self) -> None:
         found = await self.client.invoices()
-        owed = [v for v in found if v.payment.invoice.status in ("submitted", "approved")]
-        paid = [v for v in found if v.payment.paid_on]
-        said = [
-            f"Owed to you: {fmt.money(total(owed))} on {len(owed)} "
-            f"invoice{'' if len(owed) == 1 else 's'}."
-        ]
-        if paid:
-            mean = round(sum(v.payment.days for v in paid) / len(paid))
-            said.append(f"Paid so far in {days_words(mean)} on average.")
-        said.append(
-            "An invoice is sent when you complete a job: the agreed price plus approved extra work."
+        self.intro.value = (
+            "An invoice is sent for you when you complete a job: the agreed price plus "
+            "approved extra work. Newest first."
         )
-        self.intro.value = " ".join(said)
-        self.list.controls = [invoice_card(v, False, []) for v in found] or [
+        summary = owed_summary(found) if found else []
+        self.list.controls = [*summary, *(invoice_card(v, False, []) for v in found)] or [
             empty("No invoices yet. Completing a job sends one for you.")
         ]
+
+
+def owed_summary(found: list[InvoiceView]) -> list[ft.Control]:
+    """What is owed, in one bold figure, and how it splits, above the invoices."""
+
+    def of(*statuses: str) -> list[InvoiceView]:
+        return [v for v in found if v.payment.invoice.status in statuses]
+
+    def count(items: list[InvoiceView]) -> str:
+        return f"{fmt.money(total(items))} on {len(items)} invoice{'' if len(items) == 1 else 's'}"
+
+    owed, waiting, approved = of("submitted", "approved"), of("submitted"), of("approved")
+    disputed, paid = of("disputed"), of("paid")
+    rows: list[ft.Control] = [
+        ft.Text(f"Owed to you: {fmt.money(total(owed))}", size=20, weight=ft.FontWeight.W_600)
+    ]
+    if approved:
+        rows.append(line(ft.Icons.CHECK_OUTLINED, f"Approved, to be paid: {count(approved)}"))
+    if waiting:
+        rows.append(line(ft.Icons.HOURGLASS_TOP, f"Waiting for approval: {count(waiting)}"))
+    if late := [v for v in owed if v.payment.past_target]:
+        rows.append(line(ft.Icons.WARNING_AMBER, f"Past the landlord's time to pay: {count(late)}"))
+    if disputed:
+        rows.append(line(ft.Icons.REPORT_OUTLINED, f"Disputed: {count(disputed)}"))
+    if paid:
+        mean = round(sum(v.payment.days for v in paid) / len(paid))
+        took = "on the day they were sent" if mean == 0 else f"{days_words(mean)} after sending"
+        rows.append(line(ft.Icons.TASK_ALT, f"Paid: {count(paid)}, on average {took}"))
+    return [
+        ft.Container(
+            ft.Column(rows, spacing=4),
+            bgcolor=theme.PAGE,
+            border_radius=8,
+            padding=ft.Padding.all(12),
+        )
+    ]
 
 
 class Invoices(ListScreen):
@@ -141,11 +179,25 @@ class Invoices(ListScreen):
         self.intro.visible = True
         self.selected: set[str] = set()
         self.found: list[InvoiceView] = []
+        self.evidence: dict[str, tuple[str, list[bytes]]] = {}  # invoice: note, after photos
 
     async def refresh(self) -> None:
         self.found = await self.client.invoices()
         live = {v.payment.invoice.id for v in self.found if v.payment.invoice.status != "paid"}
         self.selected &= live
+        # The evidence behind each invoice still to decide: the note and the after photos
+        # (fetched once while online, then kept on this device).
+        self.evidence = {}
+        for v in self.found:
+            inv = v.payment.invoice
+            if inv.status not in ("submitted", "disputed"):
+                continue
+            job = await self.client.job(inv.job_id)
+            if job is None:
+                continue
+            await self.client.fetch_photos(job.photos)
+            after = (await self.client.job_photos_by_stage(job.id)).get("after", [])
+            self.evidence[inv.id] = (job.completion_notes, after)
         self._render()
 
     def _render(self) -> None:
@@ -167,13 +219,13 @@ class Invoices(ListScreen):
         bulk = ft.Row(
             [
                 ft.FilledButton(
-                    f"Approve {len(approvable)} selected",
+                    f"Approve {len(approvable)} selected" if approvable else "Approve selected",
                     icon=ft.Icons.DONE_ALL,
                     disabled=not approvable,
                     on_click=on(self._approve, [v.payment.invoice.id for v in approvable]),
                 ),
                 ft.OutlinedButton(
-                    f"Mark {len(payable)} selected paid",
+                    f"Mark {len(payable)} selected paid" if payable else "Mark selected paid",
                     icon=ft.Icons.PAYMENTS_OUTLINED,
                     disabled=not payable,
                     on_click=on(self._paid, [v.payment.invoice.id for v in payable]),
@@ -183,7 +235,10 @@ class Invoices(ListScreen):
             spacing=8,
             run_spacing=8,
         )
-        controls: list[ft.Control] = [bulk]
+        controls: list[ft.Control] = [
+            hint("Tick several invoices to approve them, or mark them paid, together."),
+            bulk,
+        ]
         for name, items, why in (
             ("Past the time to pay", late, "Sent longer ago than your landlord's target."),
             ("Waiting for approval", waiting, "Check the job's evidence, then approve or dispute."),
@@ -220,7 +275,15 @@ class Invoices(ListScreen):
             actions.append(ft.OutlinedButton("Dispute", on_click=on(self._dispute, v)))
         if inv.status == "approved":
             actions.append(ft.OutlinedButton("Mark paid", on_click=on(self._paid, [inv.id])))
-        return invoice_card(v, True, actions)
+        return invoice_card(v, True, actions, self._evidence(inv.id))
+
+    def _evidence(self, invoice_id: str) -> list[ft.Control]:
+        note, after = self.evidence.get(invoice_id, ("", []))
+        lines: list[ft.Control] = []
+        if note:
+            lines.append(line(ft.Icons.NOTES, f"Their note: {note}"))
+        lines += photo_strip(after, 0, "after ")
+        return lines
 
     def _select(self, invoice_id: str) -> None:
         self.selected ^= {invoice_id}
