@@ -351,7 +351,7 @@ def sign_in_with(page: Page, role: str) -> None:
     type_into(page, "Email address", DEMO_ACCOUNTS[role])
     type_into(page, "Password", DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(sync_status(page)).to_contain_text("Up to date")
+    expect(sync_status(page)).to_contain_text("Up to date", timeout=WAIT_MS)  # a busy CI
 
 
 def report_repair(
