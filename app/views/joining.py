@@ -38,6 +38,7 @@ from app.views.widgets import (
     hint,
     line,
     on,
+    password_field,
     pending_marker,
     photo_strip,
     saved_message,
@@ -138,10 +139,8 @@ class JoinForm:
             max_length=limits["email"][1],
             autofill_hints=[ft.AutofillHint.EMAIL],
         )
-        self.password = field(
+        self.password = password_field(
             f"Password (at least {limits['password'][0]} characters)",
-            password=True,
-            can_reveal_password=True,  # the eye button shows and hides it
             max_length=limits["password"][1],
         )
         self.phone = field(

@@ -19,6 +19,7 @@ from app.views.widgets import (
     FormDialog,
     ListScreen,
     address,
+    announced,
     attempt,
     card,
     empty,
@@ -187,7 +188,7 @@ class Triage(ListScreen):
             label="Damp and mould only", value=q.damp_only, on_change=guarded(self._damp_only)
         )
         return [
-            *(ft.Semantics(content=box, label=box.label) for box in self.boxes.values()),
+            *(announced(box) for box in self.boxes.values()),
             self.damp_box,
             ft.TextButton("Clear filters", icon=ft.Icons.CLEAR, on_click=on(self._clear)),
         ]

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 import flet as ft
 
 from app.client import Client, SyncStatus
+from app.credentials import MEMORY_ONLY_NOTICE
 from app.domain.models import Role, User
 from app.views import format as fmt
 from app.views import theme
@@ -23,7 +24,16 @@ from app.views.resident import MyRepairs, ReportRepair
 from app.views.scorecards import Contractors, Patterns
 from app.views.trade import Done, JobBoard, MyJobs, MyOffers
 from app.views.vetting import Tradespeople
-from app.views.widgets import ListScreen, Screen, empty, guarded, icon_action, on
+from app.views.widgets import (
+    NARROW_DIALOG,
+    ListScreen,
+    Screen,
+    distinct_names,
+    empty,
+    guarded,
+    icon_action,
+    on,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +57,10 @@ MORE = "More"
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
 CONTENT_WIDTH = 820  # wider screens keep lines short enough to read
 RAIL_ALLOWANCE = 140  # the navigation rail and the margins beside the content
+# Notices as the shell says them: short, as they sit above every screen until hidden.
+SHORT_NOTICES = {
+    MEMORY_ONLY_NOTICE: "This device can't keep you signed in: you'll sign in again next time.",
+}
 
 
 def screens_for(user: User) -> list[type[Screen]]:
@@ -155,7 +169,11 @@ class Shell:
         self._laid_out = (False, False)
         self.attention_icon = ft.Icon(NeedsAttention.icon)
 
-        self.sync_text = ft.Text(size=12, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS)
+        # Its own width, beside the icons, never under them: cut short with "..." when text
+        # is very large (the words stay in the accessibility tree, and on the Sync button).
+        self.sync_text = ft.Text(
+            size=12, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS, expand=True
+        )
         self.sync_icon = ft.Icon(ft.Icons.CLOUD_OUTLINED, size=14)
         self.offline = strip(
             ft.Icons.CLOUD_OFF,
@@ -198,7 +216,13 @@ class Shell:
         page.appbar = ft.AppBar(
             title=ft.Column(
                 [
-                    ft.Text(client.user.name, size=17, weight=ft.FontWeight.W_600),
+                    ft.Text(
+                        client.user.name,
+                        size=17,
+                        weight=ft.FontWeight.W_600,
+                        max_lines=1,
+                        overflow=ft.TextOverflow.ELLIPSIS,
+                    ),
                     ft.Semantics(
                         content=ft.Row([self.sync_icon, self.sync_text], spacing=4),
                         # Not a live region: "Last synced" every half minute is noise.
@@ -277,12 +301,13 @@ class Shell:
             self.sync_text.value, self.sync_icon.icon = text, icon
             self.sync_text.color = self.sync_icon.color = colour
             self.offline.visible = status.online is False
-            self.notice_text.value = status.notice or ""
+            self.notice_text.value = SHORT_NOTICES.get(status.notice or "", status.notice or "")
             self.notice.visible = bool(status.notice) and not self.notice_hidden
             self.attention_icon.badge = str(status.problems) if status.problems else None
             try:
                 await self._arrange()
                 await self.current.refresh()
+                distinct_names(self.current.control)  # "See details" twice: which is which
                 self.load_error.visible = False
             except Exception:
                 # Keep the app usable: say so, and try again with the next change.
@@ -360,6 +385,7 @@ class Shell:
                 content=ft.Column(items, tight=True, spacing=4),
                 actions=[ft.TextButton("Close", on_click=on(closed))],
                 scrollable=True,
+                **NARROW_DIALOG,
             )
         )
 

@@ -10,7 +10,7 @@ import flet as ft
 from app.client import Client
 from app.domain.lifecycle import Rejected
 from app.views.joining import JoinForm
-from app.views.widgets import error_text, field, hint, on, show_error
+from app.views.widgets import error_text, field, hint, on, password_field, show_error
 
 ROLE_WORDS = {
     "resident": ("Resident", "reports and tracks repairs at home"),
@@ -42,9 +42,7 @@ class SignIn:
             autofill_hints=[ft.AutofillHint.EMAIL],
             on_submit=on(self._go),
         )
-        self.password = field(
-            "Password", password=True, can_reveal_password=True, on_submit=on(self._go)
-        )
+        self.password = password_field("Password", on_submit=on(self._go))
         self.error = error_text()
         status = client.status()
         if status.sign_in_expired:  # the server ended the session; nothing was lost

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
+from annotated_types import MinLen
 
 from app.client import Client, JobView, LocalPhoto
+from app.domain.commands import Command
 from app.domain.lifecycle import Rejected
 from app.domain.models import PhotoStage
 from app.domain.records import Extra
@@ -91,6 +95,83 @@ def _keep(e: ft.Event) -> None:
         e.control.update()
 
 
+def password_field(label: str, **kwargs: Any) -> ft.TextField:
+    """A password field with a show/hide button that has a name and that Tab reaches
+    (Flet's own reveal button has neither on the web)."""
+    box = field(label, password=True, **kwargs)
+
+    def toggle(_e: ft.Event) -> None:
+        box.password = not box.password
+        box.suffix_icon = _reveal(box.password, toggle)
+        box.update()
+
+    box.suffix_icon = _reveal(True, toggle)
+    return box
+
+
+def _reveal(hidden: bool, toggle: Callable[[ft.Event], None]) -> ft.Control:
+    name = "Show password" if hidden else "Hide password"
+    icon = ft.Icons.VISIBILITY_OUTLINED if hidden else ft.Icons.VISIBILITY_OFF_OUTLINED
+    return ft.IconButton(
+        icon=ft.Icon(icon, semantics_label=name), tooltip=name, on_click=guarded(toggle)
+    )
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Where a field's limits come from: a command model's field (`Command.limit`)."""
+
+    command: type[Command]
+    name: str
+    words: str  # the field as people call it: "More details"
+
+    @property
+    def most(self) -> int:
+        return self.command.limit(self.name)
+
+    @property
+    def fewest(self) -> int:
+        rules = self.command.model_fields[self.name].metadata
+        return max((r.min_length for r in rules if isinstance(r, MinLen)), default=0)
+
+
+def limited(command: type[Command], name: str, label: str, **kwargs: Any) -> ft.TextField:
+    """A text field that takes what `command`'s field `name` takes, and no more: its most
+    characters come from the command model (so the form and the server never disagree),
+    a counter shows how many are left, and `check_limits` puts any problem under the
+    field in the field's own words."""
+    limit = Limit(command, name, re.sub(r"\s*\(optional\)$", "", label))
+    kwargs.setdefault("max_length", limit.most)
+    box = field(label, data=limit, **kwargs)
+    return box
+
+
+def limit_problem(box: ft.TextField) -> str | None:
+    """What is wrong with `box`'s length, in its own words, or None."""
+    limit = box.data
+    if not isinstance(limit, Limit):
+        return None
+    text = (box.value or "").strip()
+    if len(text) > limit.most:
+        return (
+            f"“{limit.words}” takes at most {limit.most} characters and has {len(text)}: "
+            "please shorten it."
+        )
+    if len(text) < limit.fewest:
+        return f"“{limit.words}” needs at least {limit.fewest} characters."
+    return None
+
+
+def check_limits(*boxes: ft.TextField) -> bool:
+    """Mark each field that breaks its limits with the reason under it. True when none do."""
+    fine = True
+    for box in boxes:
+        problem = limit_problem(box)
+        if problem:
+            box.error, fine = problem, False
+    return fine
+
+
 def dropdown(label: str, options: list[tuple[str, str]], **kwargs: Any) -> ft.Dropdown:
     """A dropdown of (key, text) pairs, as wide as the fields around it (see `dropdown_row`)."""
     return ft.Dropdown(
@@ -104,19 +185,43 @@ def dropdown(label: str, options: list[tuple[str, str]], **kwargs: Any) -> ft.Dr
 
 def dropdown_row(control: ft.Dropdown, identifier: str | None = None) -> ft.Control:
     """Place a dropdown: alone in a row so that it fills the width, and labelled for screen
-    readers (and tests), which do not hear the label it draws."""
-    return ft.Semantics(content=ft.Row([control]), label=control.label, identifier=identifier)
+    readers (and tests), which do not hear the label it draws. Once something is chosen
+    the name says it too ("What kind of repair?: Plumbing"), as the field shows it."""
+    return _Announced(content=ft.Row([control]), label=control.label, identifier=identifier)
+
+
+def announced(control: ft.Dropdown) -> ft.Control:
+    """A dropdown labelled for screen readers where it stands (no row of its own)."""
+    return _Announced(content=control, label=control.label)
+
+
+def chosen_text(control: ft.Dropdown) -> str:
+    """The words of the chosen option, or "" when nothing is chosen."""
+    return next((o.text or str(o.key) for o in control.options or [] if o.key == control.value), "")
+
+
+@ft.control("Semantics")
+class _Announced(ft.Semantics):
+    """A dropdown's semantics: its label, and the option chosen, kept up to date at every
+    update (the dropdown's value changes in many handlers across the screens)."""
+
+    def before_update(self) -> None:
+        super().before_update()
+        dropdown = self.content
+        if isinstance(dropdown, ft.Row) and dropdown.controls:
+            dropdown = dropdown.controls[0]
+        if isinstance(dropdown, ft.Dropdown):
+            words = str(dropdown.label or "")
+            chosen = chosen_text(dropdown)
+            self.label = f"{words}: {chosen}" if chosen else words
 
 
 def icon_action(icon: ft.IconData, label: str, on_click, colour: str | None = None) -> ft.Control:
-    """An icon button with one name, said once: the wrapper is the button screen readers
-    see (its tap is the button's), and the button's own unnamed node is left out."""
-    return ft.Semantics(
-        content=ft.IconButton(icon, icon_color=colour, tooltip=label, on_click=on_click),
-        label=label,
-        button=True,
-        exclude_semantics=True,
-        on_tap=on_click,
+    """An icon button with one name, said once, that Tab reaches: the name is the icon's
+    own semantics label (a tooltip alone leaves the button unnamed on the web, and a
+    `Semantics` wrapper makes a second, unfocusable button)."""
+    return ft.IconButton(
+        icon=ft.Icon(icon, color=colour, semantics_label=label), tooltip=label, on_click=on_click
     )
 
 
@@ -255,7 +360,14 @@ def job_card(
 ) -> ft.Control:
     colour = theme.status_colour(job.status)
     return card(
-        job.title, badge or job.status_label, colour, details, actions, f"job-{job.id}", job.pending
+        job.title,
+        badge or job.status_label,
+        colour,
+        details,
+        actions,
+        f"job-{job.id}",
+        job.pending,
+        more=f"reported {fmt.day(job.reported_at)}",
     )
 
 
@@ -267,10 +379,13 @@ def card(
     actions: list[ft.Control],
     key: str,
     pending: bool = False,
+    more: str = "",
 ) -> ft.Control:
+    # Wrapped, so on a narrow screen or with large text the badge moves below the title
+    # rather than squeezing it to a letter a line.
     top = ft.Row(
         [
-            ft.Text(title, weight=ft.FontWeight.W_600, size=16, expand=True),
+            ft.Text(title, weight=ft.FontWeight.W_600, size=16),
             ft.Container(
                 ft.Text(badge, size=13, color=theme.ON_COLOUR, weight=ft.FontWeight.W_500),
                 bgcolor=colour,
@@ -278,8 +393,12 @@ def card(
                 border_radius=12,
             ),
         ],
-        vertical_alignment=ft.CrossAxisAlignment.START,
+        wrap=True,
+        spacing=8,
+        run_spacing=4,
+        vertical_alignment=ft.CrossAxisAlignment.CENTER,
     )
+    name_buttons([*details, *actions], title, more)
     body: list[ft.Control] = [top, *details]
     if pending:
         body.append(pending_marker())
@@ -293,6 +412,69 @@ def card(
         container=True,
         key=key,
     )
+
+
+BUTTONS = (ft.Button, ft.TextButton, ft.OutlinedButton)
+
+
+def name_buttons(controls: list[ft.Control], thing: str, more: str = "") -> None:
+    """Buttons that repeat from card to card name what they act on, for screen readers:
+    "Post to marketplace: Bathroom tiles falling off". The words shown stay as they are
+    and start the name, so voice control finds the button by what it shows. `more` tells
+    two things of the same name apart ("reported Sat 30 May"), used by `distinct_names`
+    only when two names on a screen would be the same."""
+    for control in controls:
+        if isinstance(control, BUTTONS):
+            words = control.content
+            if isinstance(words, str) and thing and thing.lower() not in words.lower():
+                name = f"{words}: {thing}"
+                longer = f"{name}, {more}" if more else name
+                control.content = ft.Text(words, semantics_label=name, data=ButtonName(longer))
+        elif isinstance(control, ft.Row | ft.Column):
+            name_buttons(list(control.controls), thing, more)
+        elif isinstance(getattr(control, "content", None), ft.Control):
+            name_buttons([control.content], thing, more)
+
+
+@dataclass(frozen=True)
+class ButtonName:
+    """The longer name a button named by `name_buttons` takes when its name repeats."""
+
+    longer: str
+
+
+def distinct_names(root: ft.Control) -> None:
+    """No two buttons named by `name_buttons` under `root` share a name: those that would
+    take their longer names, and any still the same are numbered ("(2 of 2)")."""
+    texts: list[ft.Text] = []
+    _named_texts(root, texts)
+    for stage in ("short", "longer", "numbered"):
+        groups: dict[str, list[ft.Text]] = {}
+        for text in texts:
+            groups.setdefault(str(text.semantics_label), []).append(text)
+        repeated = [g for g in groups.values() if len(g) > 1]
+        if not repeated:
+            return
+        for group in repeated:
+            for n, text in enumerate(group, start=1):
+                if stage == "short":
+                    text.semantics_label = text.data.longer
+                elif stage == "longer":
+                    text.semantics_label = f"{text.semantics_label} ({n} of {len(group)})"
+
+
+def _named_texts(control: Any, found: list[ft.Text]) -> None:
+    if isinstance(control, ft.Text):
+        if isinstance(control.data, ButtonName):
+            found.append(control)
+        return
+    for attr in ("controls", "content"):
+        child = getattr(control, attr, None)
+        if isinstance(child, list):
+            for c in child:
+                _named_texts(c, found)
+        elif isinstance(child, ft.Control):
+            _named_texts(child, found)
 
 
 class Screen:
@@ -418,6 +600,21 @@ class PhotoPicker:
 # -- dialogs -------------------------------------------------------------------------
 
 
+# Dialogs keep their words whole on a narrow screen or with large text: small margins
+# around the dialog and inside it, so a field keeps room for its words.
+NARROW_DIALOG: dict[str, Any] = {
+    "inset_padding": ft.Padding.symmetric(horizontal=12, vertical=16),
+    "title_padding": ft.Padding.only(left=16, top=16, right=16, bottom=4),
+    "content_padding": ft.Padding.symmetric(horizontal=16, vertical=4),
+    "actions_padding": ft.Padding.only(left=8, right=8, bottom=8),
+}
+
+
+def dialog_title(text: str) -> ft.Text:
+    """A dialog's title: a size that leaves room for what it asks."""
+    return ft.Text(text, theme_style=ft.TextThemeStyle.TITLE_LARGE)
+
+
 class FormDialog:
     """A dialog with fields, Cancel and one action button. `submit` returns the sentence
     to show when the action is saved, or None when a field needs fixing (it has set that
@@ -437,7 +634,7 @@ class FormDialog:
         self.error = error_text()
         self.button = ft.FilledButton(action, on_click=on(self._submit))
         self.dialog = ft.AlertDialog(
-            title=ft.Text(title),
+            title=dialog_title(title),
             # The dialog scrolls; a scrolling column inside it would take the full height.
             content=ft.Column(
                 [*controls, self.error],
@@ -447,6 +644,7 @@ class FormDialog:
             ),
             actions=[ft.TextButton("Cancel", on_click=on(page.pop_dialog)), self.button],
             scrollable=True,
+            **NARROW_DIALOG,
         )
 
     def open(self) -> None:

@@ -224,7 +224,8 @@ def type_into(page: Page, label: str, text: str) -> None:
 def choose(page: Page, dropdown: str, option: str) -> None:
     """Open a dropdown and pick `option`. A tap that arrives while a dialog is still
     closing or the form still moving opens nothing: then tap again."""
-    button = page.get_by_role("button", name=dropdown, exact=True)
+    # Named by its label, and by the option chosen once there is one ("Trade: Plumbing").
+    button = page.get_by_role("button", name=re.compile(rf"^{re.escape(dropdown)}(: .+)?$"))
     if not button.count():
         scroll_to(page, button)
     choice = page.get_by_role("button", name=option, exact=True)
