@@ -35,6 +35,7 @@ from app.views.widgets import (
     hint,
     icon_action,
     job_card,
+    limited,
     line,
     on,
     pending_marker,
@@ -412,12 +413,13 @@ class ReportRepair(Screen):
             hint_text="e.g. Tap leaking under the kitchen sink",
             max_length=limit("title"),
         )
-        self.details = field(
+        self.details = limited(
+            commands.ReportRepair,
+            "description",
             "More details (optional)",
             multiline=True,
             min_lines=2,
             max_lines=5,
-            max_length=limit("description"),
         )
         self.where = field(
             "Where in your home?", hint_text="e.g. Kitchen", max_length=limit("location")

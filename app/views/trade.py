@@ -213,7 +213,8 @@ def offer_dialog(
         page,
         client,
         f"{title}: {name}",
-        [*about, amount, dropdown_row(earliest, "earliest-visit"), missing_day, note],
+        # The price first: on a small screen or with large text it shows without scrolling.
+        [amount, dropdown_row(earliest, "earliest-visit"), missing_day, note, *about],
         button,
         send,
     ).open()
