@@ -372,8 +372,8 @@ def timeline(
             moment(
                 ft.Icons.REPORT_PROBLEM_OUTLINED,
                 recall.reported_at,
-                f"You said it was not fixed. It was reported again (reference "
-                f"{reference(recall.id)}): {recall.status_label.lower()}.",
+                f"You said it was not fixed, so it was reported again as a new repair "
+                f"(reference {reference(recall.id)}). Where it stands: {recall.status_label}.",
                 ft.Row(
                     [
                         ft.TextButton(
@@ -833,9 +833,9 @@ class MyRepairs(ListScreen):
                     on_click=on(self._open, CHOOSE + job.id),
                 )
             )
-        next_steps += self._visit_steps(job, who)
         if job.damp_and_mould:
             next_steps.append(line(ft.Icons.WATER_DROP_OUTLINED, damp_timescale(job)))
+        next_steps += self._visit_steps(job, who, bool(recalls))  # buttons last, cancel last
         if job.status in DONE and job.rating_quality is None:
             next_steps.append(
                 ft.FilledTonalButton(
@@ -875,7 +875,9 @@ class MyRepairs(ListScreen):
         ]
         return body
 
-    def _visit_steps(self, job: JobView, who: str | None) -> list[ft.Control]:
+    def _visit_steps(
+        self, job: JobView, who: str | None, recalled: bool = False
+    ) -> list[ft.Control]:
         """The visit from the resident's side: the time offered (confirm or ask for
         another), who is on the way, nobody came, not fixed, cancel."""
         shown = appointment_lines(job, for_resident=True)
@@ -896,7 +898,9 @@ class MyRepairs(ListScreen):
         if job.appointment_status == "confirmed" and at and at <= now and job.started_at is None:
             buttons.append(ft.OutlinedButton("Nobody came", on_click=on(self._nobody_came, job)))
         done = job.completed_at
-        if job.status in DONE and done and now - done <= timedelta(days=RECALL_DAYS):
+        if recalled:  # once is enough: the new report carries it on
+            shown.append(hint("You said it was not fixed: follow the new report below."))
+        elif job.status in DONE and done and now - done <= timedelta(days=RECALL_DAYS):
             buttons.append(
                 ft.OutlinedButton(
                     "Not fixed?",

@@ -53,13 +53,14 @@ SCREENS: dict[Role, tuple[type[Screen], ...]] = {
     ),
 }
 BAR_MOST = 5  # destinations a phone's navigation bar holds before "More"
+BAR_SLOT = 64  # the least width a destination needs to keep its label's words whole
 MORE = "More"
 PHONE_WIDTH = 640  # below this: a phone, with the navigation bar at the bottom
 CONTENT_WIDTH = 820  # wider screens keep lines short enough to read
 RAIL_ALLOWANCE = 140  # the navigation rail and the margins beside the content
 # Notices as the shell says them: short, as they sit above every screen until hidden.
 SHORT_NOTICES = {
-    MEMORY_ONLY_NOTICE: "This device can't keep you signed in: you'll sign in again next time.",
+    MEMORY_ONLY_NOTICE: "You'll need to sign in again next time you open the app.",
 }
 
 
@@ -166,7 +167,8 @@ class Shell:
             screen.navigate = self.go
         self.index = 0
         self._refreshing = asyncio.Lock()
-        self._laid_out = (False, False)
+        self._laid_out: tuple[bool, bool, int] = (False, False, BAR_MOST)
+        self.bar_most = BAR_MOST
         self.attention_icon = ft.Icon(NeedsAttention.icon)
 
         # Its own width, beside the icons, never under them: cut short with "..." when text
@@ -187,15 +189,26 @@ class Shell:
         )
         self.notice_text = ft.Text(color=theme.ON_COLOUR, expand=True, size=12)
         self.notice_hidden = False
-        self.notice = strip(
-            ft.Icons.INFO_OUTLINE,
-            self.notice_text,
-            theme.BANNERS["notice"],
-            ft.TextButton(
-                "Got it",
-                on_click=on(self._hide_notice),
-                style=ft.ButtonStyle(color=theme.ON_COLOUR),
+        # Small: one or two short lines and its button, no icon, even at 200% zoom.
+        self.notice = ft.Container(
+            ft.Row(
+                [
+                    self.notice_text,
+                    ft.TextButton(
+                        "Got it",
+                        on_click=on(self._hide_notice),
+                        style=ft.ButtonStyle(
+                            color=theme.ON_COLOUR,
+                            padding=ft.Padding.symmetric(horizontal=8),
+                            visual_density=ft.VisualDensity.COMPACT,
+                        ),
+                    ),
+                ],
+                spacing=4,
             ),
+            bgcolor=theme.BANNERS["notice"],
+            padding=ft.Padding.only(left=16, right=8, top=2, bottom=2),
+            visible=False,
         )
         self.load_error = ft.Text(color=theme.RED, visible=False)
         self.body = ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8))
@@ -243,14 +256,16 @@ class Shell:
     def current(self) -> Screen:
         return self.screens[self.index]
 
-    def _shape(self) -> tuple[bool, bool]:
-        """(a phone?, wide enough to cap the line length?) for the current width."""
+    def _shape(self) -> tuple[bool, bool, int]:
+        """(a phone?, wide enough to cap the line length?, destinations the bar holds) for
+        the current width: a 320 px phone holds five, one zoomed to 200% (195 px) three."""
         width = self.page.width or 1024
-        return width < PHONE_WIDTH, width >= CONTENT_WIDTH + RAIL_ALLOWANCE
+        bar = max(3, min(BAR_MOST, int(width // BAR_SLOT)))
+        return width < PHONE_WIDTH, width >= CONTENT_WIDTH + RAIL_ALLOWANCE, bar
 
     def layout(self) -> None:
         """Lay out for the current width; again whenever the width crosses a threshold."""
-        self._laid_out = phone, wide = self._shape()
+        self._laid_out = phone, wide, self.bar_most = self._shape()
         self.body.content = ft.Column([self.load_error, self.current.control], expand=True)
         self.body.width = CONTENT_WIDTH if wide else None
         self.body.expand = not wide
@@ -259,8 +274,9 @@ class Shell:
         icons = [s.icon for s in self.screens[:-1]] + [self.attention_icon]
         titles = [s.title for s in self.screens]
         if phone:
-            # At most five in the bar, the rest under "More", so no label breaks mid-word.
-            shown = len(titles) if len(titles) <= BAR_MOST else BAR_MOST - 1
+            # As many as the width holds, the rest under "More": no label breaks mid-word.
+            most = self.bar_most
+            shown = len(titles) if len(titles) <= most else most - 1
             destinations = [
                 ft.NavigationBarDestination(icon=icon, label=title)
                 for icon, title in zip(icons[:shown], titles[:shown], strict=True)
@@ -345,8 +361,8 @@ class Shell:
 
     async def _navigate(self, e: ft.Event) -> None:
         chosen = e.control.selected_index or 0
-        more = isinstance(e.control, ft.NavigationBar) and len(self.screens) > BAR_MOST
-        if more and chosen == BAR_MOST - 1:  # "More": the rest of the screens, by name
+        more = isinstance(e.control, ft.NavigationBar) and len(self.screens) > self.bar_most
+        if more and chosen == self.bar_most - 1:  # "More": the rest of the screens, by name
             self._more()
             return
         self.index = chosen
@@ -355,7 +371,7 @@ class Shell:
         await self.refresh()
 
     def _more(self) -> None:
-        rest = self.screens[BAR_MOST - 1 :]
+        rest = self.screens[self.bar_most - 1 :]
 
         async def chosen(title: str) -> None:
             self.page.pop_dialog()

@@ -4,22 +4,19 @@ have won, worked from the phone onsite with or without signal."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote_plus
 
 import flet as ft
 
 from app.client import Client, JobView, OfferView
 from app.domain import commands
 from app.domain.lifecycle import FINISHED, Action
-from app.domain.models import OfferStatus, PhotoStage
-from app.domain.records import Job
+from app.domain.models import JobStatus, OfferStatus, PhotoStage
+from app.domain.records import Job, Visit
 from app.views import format as fmt
 from app.views import theme, visit
 from app.views.joining import status_banner
 from app.views.rules import may, may_change_offer, price
-from app.views.visit import appointment_lines
 from app.views.widgets import (
     FormDialog,
     ListScreen,
@@ -38,10 +35,8 @@ from app.views.widgets import (
     job_card,
     keep_place,
     line,
-    link,
     on,
     photo_progress,
-    photo_strip,
     show_error,
 )
 
@@ -53,40 +48,10 @@ OFFER_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """How a visit can end, in the words its dialog uses."""
-
-    title: str
-    needs: str
-    notes_label: str
-    notes_limit: int  # the command's own limit, so the form and the server agree
-    photo_label: str
-    stage: PhotoStage
-    button: str
-    done: str
-
-
-COMPLETE = Outcome(
-    title="Complete",
-    needs="At least one photo of the finished work is needed.",
-    notes_label="What did you do?",
-    notes_limit=commands.CompleteJob.limit("notes"),
-    photo_label="Add photos of the finished work",
-    stage=PhotoStage.AFTER,
-    button="Complete job",
-    done="Job completed.",
-)
-NO_ACCESS = Outcome(
-    title="No access",
-    needs="Add a photo of the calling card you left, or a note.",
-    notes_label="What happened?",
-    notes_limit=commands.RecordNoAccess.limit("note"),
-    photo_label="Add a photo of your calling card",
-    stage=PhotoStage.NO_ACCESS,
-    button="Record no access",
-    done="No access recorded.",
-)
+TRADE_BADGES = {  # the job's status as the tradesperson it is awarded to reads it
+    JobStatus.AWARDED: "Awarded to you",
+    JobStatus.SCHEDULED: "Visit booked",
+}
 
 
 def where_and_when(job: JobView) -> list[ft.Control]:
@@ -231,6 +196,7 @@ class MyJobs(ListScreen):
         )
         self.order: list[str] = []
         self.thumbs: dict[str, bytes] = {}
+        self.visits: dict[str, list[Visit]] = {}
 
     async def refresh(self) -> None:
         states = await self.client.photo_states()
@@ -238,24 +204,14 @@ class MyJobs(ListScreen):
         self.order = [j.id for j in jobs]
         # The job pack: the resident's photos, fetched after each sync and kept on the phone.
         self.thumbs = await self.client.thumbnails(sha for j in jobs for sha in j.photos)
+        self.visits = {job.id: await self.client.visits(job.id) for job in jobs}
         self.list.controls = [self._card(job, states) for job in jobs] or [
             empty("No jobs awarded to you yet. Put yourself forward on the job board.")
         ]
 
     def _card(self, job: JobView, states: dict[str, tuple[str, str]]) -> ft.Control:
-        details = where_and_when(job)
-        if job.resident_name:
-            details.append(line(ft.Icons.PERSON_OUTLINE, job.resident_name))
-        details.append(reach(job))
-        if job.access_notes:
-            details.append(line(ft.Icons.KEY_OUTLINED, job.access_notes))
-        if job.description:
-            details.append(ft.Text(f"The resident says: “{job.description}”", size=13))
-        held = [self.thumbs[sha] for sha in job.photos if sha in self.thumbs]
-        details += photo_strip(held, len(job.photos) - len(held), "the resident's ")
-        details += appointment_lines(job)
-        if job.flag:
-            details.append(line(ft.Icons.ERROR_OUTLINE, job.flag))
+        visits = self.visits.get(job.id, [])
+        details = where_and_when(job) + visit.pack_lines(job, self.thumbs, visits)
         if progress := photo_progress(job, states):
             details.append(progress)
         details += extra_lines(job.extras)
@@ -282,9 +238,20 @@ class MyJobs(ListScreen):
                 )
             )
         if may(self.client, job, Action.COMPLETE):
-            actions.append(ft.FilledButton("Complete job", on_click=on(self._complete, job)))
-        if may(self.client, job, Action.NO_ACCESS):
-            actions.append(ft.OutlinedButton("No access", on_click=on(self._no_access, job)))
+            actions.append(
+                ft.FilledButton(
+                    "Complete job", on_click=on(visit.complete, self.page, self.client, job)
+                )
+            )
+        # Nobody in again after a first no access: the domain hands the job back.
+        again = job.status is JobStatus.NO_ACCESS and may(self.client, job, Action.HAND_BACK)
+        if may(self.client, job, Action.NO_ACCESS) or again:
+            actions.append(
+                ft.OutlinedButton(
+                    "No access",
+                    on_click=on(visit.no_access, self.page, self.client, job, visits),
+                )
+            )
         if may(self.client, job, Action.REQUEST_EXTRA):
             actions.append(
                 ft.OutlinedButton("Ask for extra work", on_click=on(self._ask_for_extra, job))
@@ -296,7 +263,7 @@ class MyJobs(ListScreen):
                     on_click=on(visit.follow_on, self.page, self.client, job),
                 )
             )
-        return job_card(job, details, actions)
+        return job_card(job, details, actions, badge=TRADE_BADGES.get(job.status, ""))
 
     def _ask_for_extra(self, job: JobView) -> None:
         """Reason, price and a photo: the housing officer decides before the job goes on."""
@@ -346,54 +313,6 @@ class MyJobs(ListScreen):
             send,
         )
         dialog.open()
-
-    def _complete(self, job: JobView) -> None:
-        self._finish_visit(job, COMPLETE, self.client.complete_job)
-
-    def _no_access(self, job: JobView) -> None:
-        self._finish_visit(job, NO_ACCESS, self.client.record_no_access)
-
-    def _finish_visit(
-        self, job: JobView, outcome: Outcome, record: Callable[..., Awaitable[None]]
-    ) -> None:
-        """Notes and photos for how a visit ended; the client checks the evidence."""
-        photos = PhotoPicker(
-            self.page,
-            self.client,
-            outcome.stage,
-            outcome.photo_label,
-            changed=lambda: dialog.clear_error(),
-        )
-        notes = field(
-            outcome.notes_label, multiline=True, min_lines=2, max_length=outcome.notes_limit
-        )
-
-        async def send() -> str:
-            await record(job.id, notes.value.strip(), photos.photos)
-            return outcome.done
-
-        dialog = FormDialog(
-            self.page,
-            self.client,
-            f"{outcome.title}: {job.title}",
-            [hint(outcome.needs), notes, photos.control],
-            outcome.button,
-            send,
-        )
-        dialog.open()
-
-
-def reach(job: JobView) -> ft.Control:
-    """Tap to call the resident, or to open the address in the phone's maps."""
-    links: list[ft.Control] = []
-    if job.resident_phone:
-        number = "".join(ch for ch in job.resident_phone if ch.isdigit() or ch == "+")
-        links.append(link(f"Call {job.resident_phone}", f"tel:{number}", ft.Icons.PHONE))
-    place = ", ".join(x for x in (job.street, job.district) if x)
-    if place:
-        maps = f"https://www.google.com/maps/search/?api=1&query={quote_plus(place)}"
-        links.append(link("Open in maps", maps, ft.Icons.MAP_OUTLINED, new_tab=True))
-    return ft.Row(links, wrap=True, spacing=4, run_spacing=0)
 
 
 OFFER_BADGES = {

@@ -1,22 +1,37 @@
-"""The tradesperson's visit, on the phone and offline: agreeing a time with the resident,
-saying they are on their way, "before" photos at the start, and follow-on work found on
-site. Each is one dialog; what is typed is checked at its field with the command's own
-limits, and saved on the phone until there is signal."""
+"""The tradesperson's visit, on the phone and offline: the job pack (what they need to know
+before they knock), agreeing a time with the resident, saying they are on their way,
+"before" photos at the start, "after" photos, a note and materials at the end, no access
+with a calling card, and follow-on work found on site. Each action is one dialog; what is
+typed is checked at its field with the command's own limits, and saved on the phone until
+there is signal."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from urllib.parse import quote_plus
 
 import flet as ft
 
 from app.client import Client, JobView
 from app.domain import commands
-from app.domain.models import PhotoStage, Trade
+from app.domain.models import PhotoStage, Priority, Trade
+from app.domain.records import Visit
 from app.domain.targets import UK
 from app.views import format as fmt
 from app.views import theme
 from app.views.rules import shortest
-from app.views.widgets import FormDialog, PhotoPicker, dropdown, dropdown_row, field, hint, line
+from app.views.widgets import (
+    FormDialog,
+    PhotoPicker,
+    dropdown,
+    dropdown_row,
+    field,
+    hint,
+    line,
+    link,
+    photo_strip,
+    show_error,
+)
 
 SLOTS = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(7, 20) for m in (0, 30)]
 MINUTES = [("10", "10 minutes"), ("20", "20 minutes"), ("30", "30 minutes"),
@@ -205,3 +220,244 @@ def follow_on(page: ft.Page, client: Client, job: JobView) -> None:
         "Raise follow-on work",
         send,
     ).open()
+
+
+# -- the job pack --------------------------------------------------------------------
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def no_access_visits(visits: list[Visit]) -> list[Visit]:
+    return [v for v in visits if v.outcome == "no_access"]
+
+
+def warning_box(said: list[str]) -> ft.Control:
+    """Hazards and alerts, in a box of their own so they are read before anything else."""
+    return ft.Container(
+        ft.Column(
+            [
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.WARNING_AMBER, size=18, color=theme.RED),
+                        ft.Text(text, size=14, weight=ft.FontWeight.W_600, expand=True),
+                    ],
+                    vertical_alignment=ft.CrossAxisAlignment.START,
+                )
+                for text in said
+            ],
+            spacing=4,
+        ),
+        bgcolor=theme.PAGE,
+        border=ft.Border.all(1, theme.RED),
+        border_radius=8,
+        padding=ft.Padding.all(10),
+    )
+
+
+def alerts(job: JobView, visits: list[Visit]) -> list[str]:
+    """What the tradesperson must know before they go: emergencies, hazards, what the
+    housing officer flagged, and how the last attempt went."""
+    said = []
+    if job.priority is Priority.EMERGENCY:
+        by = f" by {fmt.day(job.attend_by)} at {fmt.clock(job.attend_by)}" if job.attend_by else ""
+        said.append(f"Emergency: be on site{by} and make it safe first.")
+    if job.damp_and_mould:
+        said.append(
+            "Damp and mould: a significant hazard under Awaab's Law. Photograph what you "
+            "find before you start."
+        )
+    if job.flag:
+        said.append(job.flag)
+    missed = no_access_visits(visits)
+    if missed and job.completed_at is None:
+        last = missed[-1]
+        said.append(
+            f"No access on {fmt.day(last.started_at)}. If nobody is in next time, the job "
+            "goes back to the housing officer."
+        )
+    return said
+
+
+def reach(job: JobView) -> list[ft.Control]:
+    """Who lives there and how to get in touch: tap to call, or open the maps."""
+    shown: list[ft.Control] = []
+    if job.resident_name:
+        shown.append(line(ft.Icons.PERSON_OUTLINE, f"Resident: {job.resident_name}"))
+    links: list[ft.Control] = []
+    if job.resident_phone:
+        number = "".join(ch for ch in job.resident_phone if ch.isdigit() or ch == "+")
+        links.append(link(f"Call {job.resident_phone}", f"tel:{number}", ft.Icons.PHONE))
+    place = ", ".join(x for x in (job.street, job.district) if x)
+    if place:
+        maps = f"https://www.google.com/maps/search/?api=1&query={quote_plus(place)}"
+        links.append(link("Open in maps", maps, ft.Icons.MAP_OUTLINED, new_tab=True))
+    if links:
+        shown.append(ft.Row(links, wrap=True, spacing=4, run_spacing=0))
+    if job.resident_name and not job.resident_phone:
+        shown.append(hint("No phone number given: knock, and leave a calling card if out."))
+    return shown
+
+
+def visit_lines(job: JobView, visits: list[Visit]) -> list[ft.Control]:
+    """This job's visits so far, in words: when, how they ended, the note left."""
+    shown: list[ft.Control] = []
+    for v in visits:
+        when = f"{fmt.day(v.started_at)} at {fmt.clock(v.started_at)}"
+        photos = f", {plural(len(v.photos), 'photo')}" if v.photos else ""
+        if v.outcome == "no_access":
+            said = f"No access {when}{photos}"
+            icon = ft.Icons.DOOR_FRONT_DOOR_OUTLINED
+        elif v.outcome == "completed":
+            said = f"Visit {when}: completed{photos}"
+            icon = ft.Icons.TASK_ALT
+        else:
+            said = f"Visit started {when}{photos}"
+            icon = ft.Icons.PLAY_CIRCLE_OUTLINE
+        shown.append(line(icon, said))
+        if v.notes:
+            shown.append(hint(f"Your note: {v.notes}"))
+    return shown
+
+
+def pack_lines(job: JobView, thumbs: dict[str, bytes], visits: list[Visit]) -> list[ft.Control]:
+    """The job pack, kept on the phone while the job is theirs: hazards first, then the
+    resident and how to get in, the resident's own words and photos, and the visit."""
+    shown: list[ft.Control] = []
+    if said := alerts(job, visits):
+        shown.append(warning_box(said))
+    shown += reach(job)
+    if job.location:
+        shown.append(line(ft.Icons.MEETING_ROOM_OUTLINED, f"Where in the home: {job.location}"))
+    if job.access_notes:
+        shown.append(line(ft.Icons.KEY_OUTLINED, f"Access: {job.access_notes}"))
+    if job.description:
+        shown.append(ft.Text(f"The resident says: “{job.description}”", size=14))
+    # Before the work starts every photo on the job is the resident's; a completion adds
+    # the after photos to the job itself.
+    theirs = [s for s in job.photos if not any(s in v.photos for v in visits)]
+    held = [thumbs[sha] for sha in theirs if sha in thumbs]
+    shown += photo_strip(held, len(theirs) - len(held), "the resident's ")
+    if not theirs:
+        shown.append(hint("The resident sent no photos."))
+    shown += appointment_lines(job)
+    shown += visit_lines(job, visits)
+    return shown
+
+
+# -- the end of a visit ----------------------------------------------------------------
+
+NEEDS_AFTER_PHOTO = "Add at least one photo of the finished work before completing."
+COMPLETE_NOTES = commands.CompleteJob.limit("notes")
+MATERIALS_LIMIT = 500  # materials go into the completion note, which has room for both
+
+
+def completion_note(notes: str, materials: str) -> str:
+    """The command has one note: materials used go at its end, on a line of their own."""
+    notes, materials = notes.strip(), materials.strip()
+    if not materials:
+        return notes
+    return f"{notes}\n\nMaterials used: {materials}" if notes else f"Materials used: {materials}"
+
+
+def complete(page: ft.Page, client: Client, job: JobView) -> None:
+    """Finish the job: "after" photos (at least one), what was done, materials used."""
+    notes = field(
+        "What did you do?",
+        multiline=True,
+        min_lines=2,
+        max_length=COMPLETE_NOTES - MATERIALS_LIMIT - 20,
+        hint_text="e.g. Replaced washer and tested: no drip",
+    )
+    materials = field(
+        "Materials used (optional)",
+        multiline=True,
+        max_length=MATERIALS_LIMIT,
+        hint_text="e.g. 1 tap washer, PTFE tape",
+    )
+    photos = PhotoPicker(
+        page,
+        client,
+        PhotoStage.AFTER,
+        "Add photos of the finished work",
+        changed=lambda: dialog.clear_error(),
+    )
+
+    async def send() -> str | None:
+        if not photos.photos:
+            show_error(photos.error, NEEDS_AFTER_PHOTO)
+            return None
+        show_error(photos.error, None)
+        await client.complete_job(
+            job.id, completion_note(notes.value, materials.value), photos.photos
+        )
+        return "Job completed. An invoice is sent to the housing officer: see Getting paid."
+
+    dialog = FormDialog(
+        page,
+        client,
+        f"Complete: {job.title}",
+        [
+            hint("At least one photo of the finished work is needed."),
+            photos.control,
+            notes,
+            materials,
+        ],
+        "Complete job",
+        send,
+    )
+    dialog.open()
+
+
+def no_access(page: ft.Page, client: Client, job: JobView, visits: list[Visit]) -> None:
+    """Nobody in: a calling-card photo or a note. The second time, the job goes back."""
+    again = bool(no_access_visits(visits))
+    note = field(
+        "What happened?",
+        multiline=True,
+        min_lines=2,
+        max_length=commands.RecordNoAccess.limit("note"),
+        hint_text="e.g. Nobody in at 10:00, card left under the door",
+    )
+    photos = PhotoPicker(
+        page,
+        client,
+        PhotoStage.NO_ACCESS,
+        "Add a photo of your calling card",
+        changed=lambda: dialog.clear_error(),
+    )
+    explain = [hint("Add a photo of the calling card you left, or a note, or both.")]
+    if again:
+        explain.insert(
+            0,
+            warning_box(
+                [
+                    "This is the second time nobody was in. The job goes back to the housing "
+                    "officer, who contacts the resident and offers it again. It leaves your jobs."
+                ]
+            ),
+        )
+
+    async def send() -> str | None:
+        if not (note.value or "").strip() and not photos.photos:
+            note.error = "Say what happened, or add a photo of your calling card."
+            return None
+        note.error = None
+        await client.record_no_access(job.id, (note.value or "").strip(), photos.photos)
+        if again:
+            return (
+                "No access recorded again. The job has gone back to the housing officer; "
+                "you do not need to go again."
+            )
+        return "No access recorded. Offer the resident another visit time."
+
+    dialog = FormDialog(
+        page,
+        client,
+        f"No access: {job.title}",
+        [*explain, note, photos.control],
+        "Record no access",
+        send,
+    )
+    dialog.open()

@@ -20,11 +20,11 @@ from tests.e2e.conftest import (
     SIZES,
     app_process,
     card,
-    choose,
     go_to,
     open_app,
     post_job,
     put_forward,
+    report_repair,
     see,
     shoot,
     sign_in_as,
@@ -107,9 +107,9 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     # The resident reports a dripping tap from their tablet.
     resident = open_app(browser, url, "tablet")
     sign_in_as(resident, "Resident")
-    choose(resident, "What kind of repair?", "Plumbing")
-    type_into(resident, "What's wrong?", TITLE)
-    type_into(resident, "Where in your home?", "Bathroom")
+    report_repair(
+        resident, TITLE, where="Bathroom or toilet", what="A leak or drip", room="Bathroom"
+    )
     resident.get_by_role("button", name="Send repair report").click()
     see(resident, re.compile(r"^Repair reported\."))
 

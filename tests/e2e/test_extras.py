@@ -12,12 +12,12 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import (
     attach_photo,
     card,
-    choose,
     confirm_award,
     go_to,
     open_app,
     post_job,
     put_forward,
+    report_repair,
     see,
     shoot,
     sign_in_as,
@@ -38,8 +38,7 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
 ):
     resident = open_app(browser, app_url, "tablet")
     sign_in_as(resident, "Resident")
-    choose(resident, "What kind of repair?", "Plumbing")
-    type_into(resident, "What's wrong?", TITLE)
+    report_repair(resident, TITLE, where="Hall or stairs inside the home", what="A leak or drip")
     resident.get_by_role("button", name="Send repair report").click()
     see(resident, re.compile(r"^Repair reported\."))
 

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     choose,
     go_to,
     open_app,
+    report_repair,
     scroll_to,
     see,
     shoot,
@@ -49,9 +50,13 @@ def test_resident_reports_a_repair_with_a_photo_and_sees_it_in_my_repairs(browse
     page.get_by_role("button", name="Water pouring in, or near electrics").click()
     expect(page.get_by_role("alertdialog").get_by_text("020 8356 3691", exact=True)).to_be_visible()
     page.get_by_role("alertdialog").get_by_role("button", name="Close").click()
-    choose(page, "What kind of repair?", "Plumbing")
-    type_into(page, "What's wrong?", "Bathroom basin tap dripping")
-    type_into(page, "Where in your home?", "Bathroom")
+    report_repair(
+        page,
+        "Bathroom basin tap dripping",
+        where="Bathroom or toilet",
+        what="A leak or drip",
+        room="Bathroom",
+    )
     type_into(page, "When can we get in? (optional)", "Weekday mornings")
     attach_photo(page, "Add photos", (40, 90, 160))
     shoot(page, "resident-report")

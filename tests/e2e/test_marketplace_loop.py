@@ -11,12 +11,12 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import (
     attach_photo,
     card,
-    choose,
     confirm_award,
     go_to,
     open_app,
     post_job,
     put_forward,
+    report_repair,
     see,
     shoot,
     sign_in_as,
@@ -34,9 +34,7 @@ TITLE = "Kitchen tap won't stop running"
 def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app_url):
     resident = open_app(browser, app_url)
     sign_in_as(resident, "Resident")
-    choose(resident, "What kind of repair?", "Plumbing")
-    type_into(resident, "What's wrong?", TITLE)
-    type_into(resident, "Where in your home?", "Kitchen")
+    report_repair(resident, TITLE, where="Kitchen", what="A leak or drip")
     resident.get_by_role("button", name="Send repair report").click()
     see(resident, re.compile(r"^Repair reported\."))
 

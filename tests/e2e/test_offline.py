@@ -15,9 +15,9 @@ from tests.e2e.conftest import (
     Process,
     app_process,
     card,
-    choose,
     go_to,
     open_app,
+    report_repair,
     see,
     shoot,
     sync_status,
@@ -63,8 +63,7 @@ def lose_signal(page: Page, server: Process) -> None:
 
 
 def report(page: Page, title: str) -> None:
-    choose(page, "What kind of repair?", "Glazing")
-    type_into(page, "What's wrong?", title)
+    report_repair(page, title, where="Living room", what="Window broken or won't close")
     page.get_by_role("button", name="Send repair report").click()
 
 

@@ -12,10 +12,10 @@ from tests.e2e.conftest import (
     SIZES,
     WAIT_MS,
     card,
-    choose,
     go_to,
     open_app,
     post_job,
+    report_repair,
     see,
     sign_in_as,
     sync_status,
@@ -34,9 +34,13 @@ def reload(page: Page) -> None:
 
 def report(page: Page, title: str) -> None:
     page.bring_to_front()  # a person acts in the tab in front
-    choose(page, "What kind of repair?", "Carpentry")
-    type_into(page, "What's wrong?", title)
-    type_into(page, "Where in your home?", "Hallway")
+    report_repair(
+        page,
+        title,
+        where="Hall or stairs inside the home",
+        what="Cupboards, floors, stairs or skirting",
+        room="Hallway",
+    )
     page.get_by_role("button", name="Send repair report").click()
     see(page, re.compile(r"^Repair reported\."))
 

@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     open_app,
     post_job,
     put_forward,
+    report_repair,
     see,
     shoot,
     sign_in_as,
@@ -31,17 +32,15 @@ DAMP = "Black mould on bedroom ceiling"
 LEAK = "Bath panel leaking onto floor"
 
 
-def report(page, trade: str, title: str, where: str = "") -> None:
-    choose(page, "What kind of repair?", trade)
-    type_into(page, "What's wrong?", title)
-    if where:
-        type_into(page, "Where in your home?", where)
+def report(page, where: str, what: str, title: str) -> None:
+    """Through the guided report: where and what choose the kind of repair and the room."""
+    report_repair(page, title, where=where, what=what)
 
 
 def test_resident_sees_a_reference_and_next_steps_then_opens_the_repair(browser, app_url):
     page = open_app(browser, app_url)
     sign_in_as(page, "Resident")
-    report(page, "Damp and mould", DAMP, "Bedroom")
+    report(page, "Bedroom", "Damp or mould", DAMP)
     attach_photo(page, "Add photos", (60, 70, 60))
     page.get_by_role("button", name="Send repair report").click()
 
@@ -60,8 +59,8 @@ def test_resident_sees_a_reference_and_next_steps_then_opens_the_repair(browser,
     page.get_by_role("button", name="See this repair").click()
     expect(page.get_by_role("button", name="Back to my repairs")).to_be_visible()
     see(page, f"Reference {code}")
-    see(page, "History")
-    see(page, re.compile(r": Reported$"))
+    see(page, "What has happened")
+    see(page, "You reported it.")
     expect(page.get_by_role("img", name="Photo 1")).to_be_visible()
     shoot(page, "resident-repair-detail")
 
@@ -78,7 +77,7 @@ def test_resident_sees_a_reference_and_next_steps_then_opens_the_repair(browser,
 def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(browser, app_url):
     resident = open_app(browser, app_url, "tablet")
     sign_in_as(resident, "Resident")
-    report(resident, "Plumbing", LEAK, "Bathroom")
+    report(resident, "Bathroom or toilet", "A leak or drip", LEAK)
     resident.get_by_role("button", name="Send repair report").click()
     see(resident, re.compile(r"^Repair reported\."))
 
