@@ -630,6 +630,8 @@ class Client:
         access_notes: str = "",
         damp_and_mould: bool = False,
         photos: Iterable[LocalPhoto] = (),
+        suggested_priority: Priority | None = None,
+        communal: bool = False,
     ) -> str:
         job_id = str(uuid.uuid4())
         await self.act(
@@ -643,9 +645,39 @@ class Client:
                 access_notes=access_notes,
                 damp_and_mould=damp_and_mould,
                 photos=self._photo_args(photos),
+                suggested_priority=suggested_priority,
+                communal=communal,
             )
         )
         return job_id
+
+    async def me_too(self, job_id: str) -> None:
+        """The resident says an open report of a shared area of their block affects them
+        too, instead of reporting it again; it then shows in their repairs."""
+        await self.act(command(c.MeToo, job_id=job_id))
+
+    async def open_in_block(self, trade: Trade) -> list[JobView]:
+        """Open reports of shared areas of this resident's block in `trade`, reported by
+        others and not yet joined: where they can say "me too". Newest first."""
+        uid = self._uid()
+
+        def read() -> list[Job]:
+            user = self.user
+            home = self.store.row("homes", user.home_id) if user and user.home_id else None
+            if home is None:
+                return []
+            return [
+                j
+                for j in self.store.communal_jobs()
+                if j.block == home.block
+                and j.trade == Trade(trade)
+                and j.status not in FINISHED
+                and j.resident_id != uid
+                and uid not in j.also_reported_by
+            ]
+
+        views = await self._jobs(read)
+        return sorted(views, key=lambda j: j.reported_at, reverse=True)
 
     async def post_job(
         self,

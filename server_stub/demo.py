@@ -57,7 +57,9 @@ OTHER_SIGN_INS = {
     "applicant3@demo.test",
     "lvresident@demo.test",
     "lvtrade@demo.test",
+    "neighbour@demo.test",
 }
+NEIGHBOUR = "neighbour@demo.test"  # the demo resident's neighbour: same block, another flat
 DISTRICTS = {
     "E8": "Dalston",
     "E9": "Homerton",
@@ -378,6 +380,7 @@ class _Seeder:
         lea.officer = self._user(lea, "officer", DEMO_ACCOUNTS["officer2"], "Jo Adebayo")
         self._history(lea, 350, 120)
         self._lea_valley_live_work(lea)
+        self._neighbour(hackney)  # last: the rest of the demo is as it was without them
 
         for estate in (hackney, lea):
             self.rows["landlords"].append(estate.rules)
@@ -446,6 +449,15 @@ class _Seeder:
                 }
             )
         self.rows["homes"] += estate.homes
+
+    def _neighbour(self, estate: _Estate) -> None:
+        """A resident in another flat of the demo resident's block, to say "me too" on
+        reports of its shared areas."""
+        first = estate.homes[0]
+        home = {**first, "id": _id(self.rng), "flat": "Flat 41"}
+        estate.homes.append(home)
+        self.rows["homes"].append(home)
+        estate.residents.append(self._user(estate, "resident", NEIGHBOUR, "Priya Shah", home["id"]))
 
     def _residents(self, estate: _Estate, email) -> None:
         for n, home in enumerate(estate.homes):

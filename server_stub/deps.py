@@ -12,7 +12,7 @@ from fastapi import Depends, Header, HTTPException, Request
 
 from app.domain.models import User, utc
 from app.domain.policy import Viewer
-from app.domain.records import Tradesperson
+from app.domain.records import Home, Tradesperson
 from server_stub import db, security
 from server_stub.photo_store import PhotoStore
 
@@ -69,6 +69,12 @@ def current_viewer(
             raise HTTPException(401, EXPIRED, headers={"WWW-Authenticate": "Bearer"})
         trades = db.SYNCED["tradespeople"]
         profile = conn.execute(sa.select(trades).where(trades.c.id == row["id"])).mappings().first()
+        homes = db.SYNCED["homes"]
+        home = (
+            conn.execute(sa.select(homes).where(homes.c.id == row["home_id"])).mappings().first()
+            if row["home_id"]
+            else None
+        )
     if now - utc(row["last_used_at"]) > security.TOUCH_EVERY:  # sliding, without a write a call
         with engine.begin() as conn:
             conn.execute(t.update().where(t.c.id == row["session_id"]).values(last_used_at=now))
@@ -76,6 +82,7 @@ def current_viewer(
     return Viewer(
         User.model_validate(dict(row)),
         Tradesperson.model_validate(dict(profile)) if profile else None,
+        Home.model_validate(dict(home)) if home else None,
     )
 
 

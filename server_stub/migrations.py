@@ -139,11 +139,27 @@ def _v4_marketplace(conn: sa.Connection) -> None:
     _new_epoch(conn)
 
 
+def _v5_communal(conn: sa.Connection) -> None:
+    """The resident's side of issue 11: jobs carry the priority the resident's answers
+    suggest, whether they are in a shared area of the block (and which block), and who said
+    "me too"; and the other fields added since step 4 (appointments, invoices' landlords,
+    ...). Rows keep their change numbers: their new fields have the defaults the devices
+    already read for them."""
+    _add_missing_columns(conn)
+    for name, table in db.SYNCED.items():
+        model = RECORDS[name].model
+        for row in conn.execute(sa.select(table)).mappings().all():
+            known = {k: v for k, v in row.items() if v is not None}
+            values = db.values_of(model.model_validate(known))
+            conn.execute(table.update().where(table.c.id == row["id"]).values(values))
+
+
 STEPS: list[Callable[[sa.Connection], None]] = [
     lambda conn: None,  # 1: the schema as first released (create_all)
     _v2_owners,
     _v3_sessions,
     _v4_marketplace,
+    _v5_communal,
 ]
 LATEST = len(STEPS)
 

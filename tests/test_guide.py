@@ -34,6 +34,6 @@ def test_where_and_what_pick_the_trade_and_a_suggested_priority():
     assert (damp.trade, damp.priority, damp.damp_and_mould) == (
         Trade.DAMP_AND_MOULD, Priority.URGENT, True
     )  # fmt: skip
-    assert suggest("communal", "door").communal
+    assert suggest("stairs", "door").communal and not suggest("hall", "door").communal
     with pytest.raises(ValueError):
         suggest("moon", "leak")

@@ -73,6 +73,7 @@ def _as_first_released(path: Path) -> None:
         ALTER TABLE offers DROP COLUMN landlord_id; ALTER TABLE visits DROP COLUMN landlord_id;
         ALTER TABLE jobs DROP COLUMN closed_at;
         ALTER TABLE jobs DROP COLUMN shortlist; ALTER TABLE jobs DROP COLUMN award_reason;
+        ALTER TABLE jobs DROP COLUMN communal; ALTER TABLE jobs DROP COLUMN also_reported_by;
         ALTER TABLE offers DROP COLUMN parts; ALTER TABLE tradespeople DROP COLUMN status;
         DROP TABLE landlords; CREATE TABLE landlords (id VARCHAR PRIMARY KEY, name VARCHAR);
         INSERT INTO landlords VALUES ('l1', 'Landlord One');
@@ -140,4 +141,7 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
         assert landlord is not None and landlord.name == "Landlord One"
         assert repo.get("tradespeople", "t").status is Vetting.APPROVED
         assert repo.get("jobs", "j1").shortlist == [] and repo.get("offers", "o1").parts == []
+        # Step 5: reports of shared areas, and who said "me too".
+        assert repo.get("jobs", "j1").communal is False
+        assert repo.get("jobs", "j1").also_reported_by == []
     engine.dispose()

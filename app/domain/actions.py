@@ -139,6 +139,9 @@ def report_repair(repo: Repo, ctx: Context, a: c.ReportRepair) -> None:
             location=a.location,
             access_notes=a.access_notes,
             damp_and_mould=a.damp_and_mould,
+            suggested_priority=a.suggested_priority,
+            communal=a.communal,
+            block=home.block,
             reported_at=ctx.now,
             photos=[ph.sha256 for ph in a.photos],
             district=home.district,
@@ -149,6 +152,21 @@ def report_repair(repo: Repo, ctx: Context, a: c.ReportRepair) -> None:
             resident_phone=ctx.phone,
         )
     )
+
+
+@handles(c.MeToo)
+def me_too(repo: Repo, ctx: Context, a: c.MeToo) -> None:
+    """A neighbour joins an open report of a shared area of their block: the officer sees
+    how many residents it affects, and the neighbour follows it in their repairs."""
+    job = _job(repo, a.job_id)
+    home = repo.get("homes", ctx.user.home_id or "")
+    if not job.communal or not isinstance(home, Home) or home.block != job.block:
+        raise Rejected("not_communal", "You can only say 'me too' on shared areas of your block.")
+    if job.resident_id == ctx.user.id or ctx.user.id in job.also_reported_by:
+        raise Rejected("already", "You have already reported this. Follow it in My repairs.")
+    if job.status in FINISHED:
+        raise Rejected("wrong_state", "This repair is finished. Report it again if you need to.")
+    repo.save(job.model_copy(update={"also_reported_by": [*job.also_reported_by, ctx.user.id]}))
 
 
 def landlord_of(repo: Repo, landlord_id: str) -> Landlord:
@@ -734,6 +752,8 @@ def record_no_access(repo: Repo, ctx: Context, a: c.RecordNoAccess) -> None:
 @handles(c.RateJob)
 def rate_job(repo: Repo, ctx: Context, a: c.RateJob) -> None:
     job = _job(repo, a.job_id)
+    if job.resident_id != ctx.user.id:
+        raise Rejected("not_yours", "Only the resident who reported this repair can rate it.")
     if job.status not in (JobStatus.COMPLETED, JobStatus.CLOSED):
         raise Rejected("not_finished", "You can rate this repair once it is completed.")
     if job.rating_quality is not None:

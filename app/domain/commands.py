@@ -111,6 +111,18 @@ class ReportRepair(Command):
     access_notes: str = Field(default="", max_length=500)
     damp_and_mould: bool = False
     photos: Photos = Field(default_factory=list, max_length=10)
+    # From the guided questions: how soon it usually needs doing (the officer decides), and
+    # whether it is in a shared area of the block, where neighbours can say "me too".
+    suggested_priority: Priority | None = None
+    communal: bool = False
+
+
+@command("me_too", "Me too", RESIDENT, refers=JOB)
+class MeToo(Command):
+    """A neighbour says an open report of a shared area of their block affects them too,
+    instead of reporting it again; they then follow it in their repairs."""
+
+    job_id: str = Id
 
 
 @command("post_job", "Post a job", OFFICER, refers=JOB)

@@ -6,6 +6,7 @@ a screen: gas is always the National Gas Emergency Service."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from app.domain.models import Priority, Trade
 from app.domain.records import Landlord
@@ -86,8 +87,16 @@ WHERE = {
     "living": "Living room",
     "hall": "Hall or stairs inside the home",
     "outside": "Outside: roof, walls, garden, gate",
-    "communal": "Shared areas: entrance, stairs, lift, bins",
+    # Shared areas of the block: a report there may already be in, and a neighbour can say
+    # "me too" instead of sending it again.
+    "stairs": "Shared stairs, landings or corridors",
+    "lift": "Lift",
+    "entrance": "Shared entrance or door entry",
+    "bins": "Bin store",
+    "communal_lighting": "Shared lighting: stairs, paths, car park",
 }
+COMMUNAL = frozenset({"stairs", "lift", "entrance", "bins", "communal_lighting"})
+WINTER = (10, 11, 12, 1, 2, 3, 4)  # October to April: no heating is urgent
 
 
 @dataclass(frozen=True)
@@ -101,8 +110,12 @@ class Problem:
 
 PROBLEMS = (
     Problem("leak", "A leak or drip", Trade.PLUMBING, Priority.URGENT),
+    Problem(
+        "leak_electrics", "Water leaking near lights or sockets", Trade.PLUMBING, Priority.URGENT
+    ),  # fmt: skip
     Problem("blocked", "Blocked sink, bath or toilet", Trade.PLUMBING, Priority.URGENT),
-    Problem("no_heating", "No heating or hot water", Trade.GAS, Priority.URGENT),
+    Problem("no_water", "No water at all", Trade.PLUMBING, Priority.URGENT),
+    Problem("no_heating", "No heating or hot water", Trade.GAS, Priority.ROUTINE),
     Problem("boiler", "Boiler or radiator fault", Trade.GAS, Priority.ROUTINE),
     Problem(
         "electrics", "Lights, sockets or switches not working", Trade.ELECTRICAL, Priority.URGENT
@@ -129,7 +142,7 @@ class Suggestion:
     communal: bool
 
 
-def suggest(where: str, problem: str) -> Suggestion:
+def suggest(where: str, problem: str, today: date | None = None) -> Suggestion:
     """The trade and suggested priority for a problem in a place. A leak in the kitchen
     or bathroom is plumbing; from outside it is the roof."""
     if where not in WHERE:
@@ -138,6 +151,24 @@ def suggest(where: str, problem: str) -> Suggestion:
     trade = found.trade
     if problem == "leak" and where == "outside":
         trade = Trade.ROOFING
+    if where == "communal_lighting" and problem in ("electrics", "other"):
+        trade = Trade.ELECTRICAL
     return Suggestion(
-        trade, found.priority, found.damp_and_mould, WHERE[where], where == "communal"
+        trade,
+        suggest_priority(where, problem, today or date.today()),
+        found.damp_and_mould,
+        WHERE[where],
+        where in COMMUNAL,
     )
+
+
+def suggest_priority(where: str, problem: str, today: date) -> Priority:
+    """How soon a repair like this is usually needed, from the resident's answers: the
+    problem's own priority, raised to urgent where people are left cold, unsafe or
+    insecure. Only a suggestion: the officer sets the priority."""
+    usual = PROBLEM[problem].priority
+    if problem == "no_heating" and today.month in WINTER:
+        return Priority.URGENT  # no heating or hot water in the cold months
+    if where in COMMUNAL and problem in ("electrics", "door", "other"):
+        return Priority.URGENT  # a dark stairwell or a main door that won't shut: unsafe
+    return usual

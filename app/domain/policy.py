@@ -21,9 +21,9 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from app.domain.commands import Command
-from app.domain.lifecycle import Rejected, moved_on, who
+from app.domain.lifecycle import FINISHED, Rejected, moved_on, who
 from app.domain.models import JobStatus, Role, User, Vetting, utc
-from app.domain.records import Record, Tradesperson
+from app.domain.records import Home, Job, Record, Tradesperson
 
 Row = dict[str, Any]
 KEEP_AFTER_CLOSE = timedelta(days=30)
@@ -46,6 +46,18 @@ NOT_FOUND = {
     "offers": "This offer is no longer available.",
     "tradespeople": "There is no such tradesperson among yours.",
 }
+# What a neighbour sees of a report of a shared area of their block: that it is there,
+# what and where it is and where it stands; never who reported it, their flat, words or
+# photos. Every other field has its default.
+NEIGHBOUR_JOB_FIELDS = (
+    "id", "landlord_id", "trade", "title", "location", "status", "priority", "communal",
+    "block", "reported_at", "target_at", "completed_at", "closed_at", "district", "street",
+)  # fmt: skip
+_JOB_DEFAULTS = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in Job.model_fields.items()
+    if not field.is_required()
+}
 # What only officers and the offer's own tradesperson read: how it ranked and why.
 RANKING_FIELDS = ("position", "score", "parts", "explanation")
 
@@ -61,6 +73,7 @@ class Records(Protocol):
 class Viewer:
     user: User
     profile: Tradesperson | None = None  # for a tradesperson: their trades and areas
+    home: Home | None = None  # for a resident: their home, whose block's shared areas they see
 
     @cached_property
     def keys(self) -> frozenset[str]:
@@ -70,6 +83,9 @@ class Viewer:
             keys.add(f"officer:{user.landlord_id}")
         if user.home_id:  # a resident, or a tradesperson who is a resident too
             keys.add(f"home:{user.home_id}")
+        home = self.home
+        if home is not None and home.id == user.home_id and home.landlord_id == user.landlord_id:
+            keys.add(_block(home.landlord_id, home.block))
         approved = self.profile is not None and self.profile.status is Vetting.APPROVED
         if user.role is Role.TRADESPERSON and self.profile and approved:
             keys |= {
@@ -84,6 +100,32 @@ def _board(landlord: str, trade: str, district: str) -> str:
     return f"board:{landlord}:{trade}:{district}"
 
 
+def _block(landlord: str, block: str) -> str:
+    return f"block:{landlord}:{block}"
+
+
+def _neighbours(row: Row) -> set[str]:
+    """Residents of the block, while a report of its shared areas is open, and those who
+    said "me too" on it until the end."""
+    found = _people(*(row.get("also_reported_by") or []))
+    if row.get("communal") and row.get("block") and row["status"] not in FINISHED:
+        found.add(_block(row["landlord_id"], row["block"]))
+    return found
+
+
+def _job_audience(row: Row) -> set[str]:
+    """Those who see a job as it is (tradespeople: their view of it)."""
+    return (
+        _officers(row)
+        | _people(row["resident_id"], row["awarded_to"])
+        | (
+            {_board(row["landlord_id"], row["trade"], row["district"])}
+            if row["status"] == JobStatus.POSTED
+            else set()
+        )
+    )
+
+
 def _officers(row: Row) -> set[str]:
     return {f"officer:{row['landlord_id']}"}
 
@@ -96,15 +138,7 @@ AUDIENCES: dict[str, Callable[[Row], set[str]]] = {
     "landlords": lambda r: {f"landlord:{r['id']}"},
     "homes": lambda r: _officers(r) | {f"home:{r['id']}"},
     "tradespeople": lambda r: _officers(r) | _people(r["id"]),
-    "jobs": lambda r: (
-        _officers(r)
-        | _people(r["resident_id"], r["awarded_to"])
-        | (
-            {_board(r["landlord_id"], r["trade"], r["district"])}
-            if r["status"] == JobStatus.POSTED
-            else set()
-        )
-    ),
+    "jobs": lambda r: _job_audience(r) | _neighbours(r),
     # A shortlisted offer names the resident who chooses.
     "offers": lambda r: _officers(r) | _people(r["tradesperson_id"], r.get("shortlisted_for")),
     "visits": lambda r: _officers(r) | _people(r["tradesperson_id"]),
@@ -142,6 +176,8 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
             "price_pence": 0,
             "note": "",
         }
+    if table == "jobs" and viewer.keys.isdisjoint(_job_audience(row)):
+        return _as_neighbour(viewer, row)
     if (
         table == "jobs"
         and viewer.user.role is Role.TRADESPERSON
@@ -157,6 +193,18 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
             "street": street_name(row["street"]),
         }
     return row
+
+
+def _as_neighbour(viewer: Viewer, row: Row) -> Row:
+    """A shared area's report as a neighbour sees it: `NEIGHBOUR_JOB_FIELDS`, and whether
+    they said "me too" themselves; nobody else's name, flat, words or photos."""
+    mine = viewer.user.id in (row.get("also_reported_by") or [])
+    return {
+        **row,
+        **{k: v for k, v in _JOB_DEFAULTS.items() if k in row and k not in NEIGHBOUR_JOB_FIELDS},
+        "home_id": "",
+        "also_reported_by": [viewer.user.id] if mine else [],
+    }
 
 
 def _job_is_theirs(viewer: Viewer, row: Row, now: datetime) -> bool:
@@ -180,7 +228,8 @@ def authorise(repo: Records, user: User, command: Command) -> None:
     if user.acting_as(command.roles) is None:
         raise Rejected("not_allowed", f"Only {who(command.roles)} can do this.")
     profile = repo.get("tradespeople", user.id) if user.role is Role.TRADESPERSON else None
-    viewer = Viewer(user, profile)  # type: ignore[arg-type]
+    home = repo.get("homes", user.home_id) if user.home_id else None
+    viewer = Viewer(user, profile, home)  # type: ignore[arg-type]
     for field, table in command.refers.items():
         record = repo.get(table, getattr(command, field))
         if record is None or not sees(viewer, table, record.model_dump()):

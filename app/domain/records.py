@@ -67,6 +67,12 @@ class Home(Record):
     postcode: str
     district: str
 
+    @property
+    def block(self) -> str:
+        """The building the home is in: flats of one block share its street address and
+        postcode ("12 Mill Lane, M4 5AB"), whatever their flat numbers."""
+        return " ".join(f"{self.street}, {self.postcode}".upper().split())
+
 
 class Tradesperson(Record):
     """A tradesperson's profile as they submitted it, and where its vetting stands."""
@@ -104,7 +110,13 @@ class Job(Record):
     access_notes: str = ""
     status: JobStatus = JobStatus.REPORTED
     priority: Priority | None = None
+    suggested_priority: Priority | None = None  # from the resident's answers: officers decide
     damp_and_mould: bool = False
+    # A shared area of the block (stairs, lift, entrance, bins): its neighbours see that it is
+    # reported, and may say "me too" (`also_reported_by`) instead of reporting it again.
+    communal: bool = False
+    block: str = ""  # the reporter's home's `Home.block`
+    also_reported_by: list[str] = Field(default_factory=list)  # residents' ids
     award_mode: AwardMode = AwardMode.OFFERS
     fixed_price_pence: int | None = None
     reported_at: UtcDatetime

@@ -101,7 +101,13 @@ class Store:
         return self.row("jobs", job_id)
 
     def jobs_for_resident(self, user_id: str) -> list[Job]:
-        return self.rows("jobs", "resident_id = ?", (user_id,))
+        """The resident's own reports, and those of their block they said "me too" on."""
+        joined = "EXISTS (SELECT 1 FROM json_each(body, '$.also_reported_by') WHERE value = ?)"
+        return self.rows("jobs", f"resident_id = ? OR {joined}", (user_id, user_id))
+
+    def communal_jobs(self) -> list[Job]:
+        """Reports of shared areas on this device: a resident's block's, an officer's all."""
+        return self.rows("jobs", "json_extract(body, '$.communal') = 1")
 
     def jobs_awarded_to(self, user_id: str) -> list[Job]:
         return self.rows("jobs", "awarded_to = ?", (user_id,))

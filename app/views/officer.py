@@ -257,6 +257,16 @@ class Triage(ListScreen):
         ]
         if job.location:
             details.append(line(ft.Icons.MEETING_ROOM_OUTLINED, f"In the {job.location.lower()}"))
+        if job.also_reported_by:
+            count = len(job.also_reported_by) + 1
+            details.append(line(ft.Icons.GROUPS_OUTLINED, f"{count} residents reported this"))
+        if job.suggested_priority and not job.priority:
+            details.append(
+                line(
+                    ft.Icons.LIGHTBULB_OUTLINE,
+                    f"Resident's answers suggest: {job.suggested_priority.value.capitalize()}",
+                )
+            )
         if job.damp_and_mould:
             details.insert(
                 0,
@@ -297,6 +307,11 @@ class Triage(ListScreen):
         choice = ft.RadioGroup(
             ft.Column([ft.Radio(value=p.value, label=PRIORITY_WORDS[p]) for p in Priority])
         )
+        suggested = (
+            [hint(f"The resident's answers suggest {job.suggested_priority.value}: you decide.")]
+            if job.suggested_priority
+            else []
+        )
         missing = error_text()
         route = ft.RadioGroup(
             ft.Column(
@@ -334,6 +349,7 @@ class Triage(ListScreen):
             [
                 hint("The priority sets the target date tradespeople must meet."),
                 ft.Text("Priority", weight=ft.FontWeight.W_600),
+                *suggested,
                 choice,
                 missing,
                 ft.Text("How should it be awarded?", weight=ft.FontWeight.W_600),

@@ -80,6 +80,12 @@ def reference(job_id: str) -> str:
     return job_id[:8].upper()
 
 
+def joined(job: JobView) -> bool:
+    """A neighbour's report of a shared area that this resident said "me too" on: they
+    follow it, but it is not theirs to rate, cancel or call not fixed."""
+    return job.communal and job.resident_id is None
+
+
 def what_next(job: JobView) -> str:
     if job.status in (S.AWARDED, S.SCHEDULED) and job.appointment_status == "confirmed":
         return "A tradesperson is booked to come at the time below."
@@ -235,6 +241,8 @@ def timeline(
     them = who or "The tradesperson"
     if parent:
         said = f"You said “{parent.title}” was not fixed, and reported it again."
+    elif joined(job):
+        said = "A neighbour reported it, and you said it affects you too."
     else:
         said = "You reported it."
     steps = [
@@ -432,12 +440,15 @@ class ReportRepair(Screen):
         self.damp = ft.Checkbox(label="This is damp or mould")
         self.photos = PhotoPicker(page, client, PhotoStage.REPORT, "Add photos")
         self.guide = Guide(page, client, self._guided)
+        self.suggested: Suggestion | None = None  # from the guide's answers
+        self.same = ft.Column(spacing=8, visible=False)  # "me too" on a neighbour's report
         self.confirmed: str | None = None  # the repair just reported, until the next one
         self.banners = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.form: list[ft.Control] = [
             self.banners,
             heading(self.title),
             self.guide.control,
+            self.same,
             step(4, "Tell us about it"),
             hint("The kind of repair is filled in from your answers: change it if it's wrong."),
             dropdown_row(self.trade, "trade"),
@@ -464,11 +475,88 @@ class ReportRepair(Screen):
         which the resident can still change."""
         if where:
             self.where.value = where
+        self.suggested = found
         if found:
             self.trade.value = found.trade.value
             self.damp.value = found.damp_and_mould
             show_error(self.trade_error, None)
+        self.same.visible = False
+        if found and found.communal:
+            self.page.run_task(self._same_in_block, found)
         self.page.update()
+
+    async def _same_in_block(self, found: Suggestion) -> None:
+        """A shared area: a neighbour's open report of the same kind is offered first, so
+        the resident can say "me too" instead of reporting it again."""
+        reports = (await self.client.open_in_block(found.trade))[:3]
+        if self.suggested != found:  # the answers changed meanwhile
+            return
+        self.same.controls = [
+            ft.Container(
+                ft.Column(
+                    [
+                        ft.Row(
+                            [
+                                ft.Icon(ft.Icons.GROUPS_OUTLINED, color=theme.BLUE),
+                                ft.Text(
+                                    "A neighbour has already reported this",
+                                    weight=ft.FontWeight.W_600,
+                                    size=16,
+                                    expand=True,
+                                ),
+                            ],
+                            vertical_alignment=ft.CrossAxisAlignment.START,
+                        ),
+                        hint(
+                            "If it is the same problem, say “me too”: you follow it in My "
+                            "repairs and your housing officer knows it affects you. If it is "
+                            "something else, carry on below."
+                        ),
+                        *(self._same_report(job, len(reports) > 1) for job in reports),
+                    ],
+                    spacing=8,
+                ),
+                bgcolor=theme.CARD,
+                padding=ft.Padding.all(12),
+                border_radius=8,
+            )
+        ]
+        self.same.visible = bool(reports)
+        self.page.update()
+
+    def _same_report(self, job: JobView, several: bool) -> ft.Control:
+        return ft.Column(
+            [
+                ft.Text(job.title, weight=ft.FontWeight.W_600),
+                hint(
+                    f"{job.location or job.trade_label}. Reported {fmt.day(job.reported_at)}. "
+                    f"Where it stands: {job.status_label}."
+                ),
+                ft.Row(
+                    [
+                        ft.FilledButton(
+                            f"Me too: {job.title}" if several else "Me too",
+                            icon=ft.Icons.PAN_TOOL_OUTLINED,
+                            on_click=on(self._me_too, job),
+                        )
+                    ],
+                    wrap=True,
+                ),
+            ],
+            spacing=4,
+        )
+
+    async def _me_too(self, job: JobView) -> None:
+        done = await attempt(
+            self.page,
+            lambda: self.client.me_too(job.id),
+            "Thank you. You can follow this repair in My repairs.",
+            self.client,
+        )
+        if not done:
+            return
+        self._clear()
+        await self.navigate(MyRepairs.title, job.id)
 
     def _trade_chosen(self, _e: ft.Event) -> None:
         show_error(self.trade_error, None)
@@ -482,7 +570,9 @@ class ReportRepair(Screen):
         if self.trade_error.visible or self.what.error:
             self.page.update()
             return
-
+        found = self.suggested
+        if found and found.trade.value != self.trade.value:
+            found = None  # the resident changed the kind of repair: their answers no longer fit
         try:
             job_id = await self.client.report_repair(
                 Trade(self.trade.value),
@@ -492,18 +582,25 @@ class ReportRepair(Screen):
                 access_notes=self.access.value.strip(),
                 damp_and_mould=bool(self.damp.value),
                 photos=self.photos.photos,
+                # The guide's suggestion holds while its trade is the one sent.
+                suggested_priority=found.priority if found else None,
+                communal=bool(found and found.communal),
             )
         except Rejected as e:
             say(self.page, e.message)
             return
+        self._clear()
+        self.confirmed = job_id
+        await self.refresh()
+        self.page.update()
+
+    def _clear(self) -> None:
         for box in (self.what, self.details, self.where, self.access):
             box.value = ""
         self.trade.value, self.damp.value = None, False
         self.guide.clear()
         self.photos.clear()
-        self.confirmed = job_id
-        await self.refresh()
-        self.page.update()
+        self.suggested, self.same.visible = None, False
 
     async def refresh(self) -> None:
         """The confirmation follows the report: waiting on this device, then sent."""
@@ -767,7 +864,9 @@ class MyRepairs(ListScreen):
                 "See details", icon=ft.Icons.CHEVRON_RIGHT, on_click=on(self._open, job.id)
             )
         ]
-        if job.status in DONE and job.rating_quality is None:
+        if joined(job):
+            details.insert(0, line(ft.Icons.GROUPS_OUTLINED, "A neighbour reported it: me too"))
+        elif job.status in DONE and job.rating_quality is None:
             actions.insert(
                 0,
                 ft.FilledTonalButton(
@@ -836,7 +935,7 @@ class MyRepairs(ListScreen):
         if job.damp_and_mould:
             next_steps.append(line(ft.Icons.WATER_DROP_OUTLINED, damp_timescale(job)))
         next_steps += self._visit_steps(job, who, bool(recalls))  # buttons last, cancel last
-        if job.status in DONE and job.rating_quality is None:
+        if job.status in DONE and job.rating_quality is None and not joined(job):
             next_steps.append(
                 ft.FilledTonalButton(
                     "Rate this repair", icon=ft.Icons.STAR_OUTLINE, on_click=on(self._rate, job)
@@ -900,7 +999,12 @@ class MyRepairs(ListScreen):
         done = job.completed_at
         if recalled:  # once is enough: the new report carries it on
             shown.append(hint("You said it was not fixed: follow the new report below."))
-        elif job.status in DONE and done and now - done <= timedelta(days=RECALL_DAYS):
+        elif (
+            job.status in DONE
+            and done
+            and now - done <= timedelta(days=RECALL_DAYS)
+            and not joined(job)
+        ):
             buttons.append(
                 ft.OutlinedButton(
                     "Not fixed?",
