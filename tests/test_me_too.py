@@ -107,6 +107,7 @@ def test_me_too_joins_the_report_once_and_the_neighbour_follows_it(repo):
     assert job.also_reported_by == ["neighbour"]
     seen = _seen(repo, NEIGHBOUR)
     assert seen["also_reported_by"] == ["neighbour"] and seen["resident_name"] is None
+    assert _seen(repo, RESIDENT)["also_reported_by"] == [], "who else is for officers"
     with pytest.raises(Rejected) as again:
         apply(repo, Context(user=NEIGHBOUR, now=NOW), "me_too", {"job_id": "light"})
     assert again.value.code == "already"

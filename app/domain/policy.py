@@ -178,6 +178,9 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
         }
     if table == "jobs" and viewer.keys.isdisjoint(_job_audience(row)):
         return _as_neighbour(viewer, row)
+    if table == "jobs" and row.get("also_reported_by") and viewer.user.role is not Role.OFFICER:
+        # Who else said "me too" is for officers: everyone else learns only of themselves.
+        row = {**row, "also_reported_by": _only_self(viewer, row)}
     if (
         table == "jobs"
         and viewer.user.role is Role.TRADESPERSON
@@ -195,15 +198,18 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
     return row
 
 
+def _only_self(viewer: Viewer, row: Row) -> list[str]:
+    return [viewer.user.id] if viewer.user.id in (row.get("also_reported_by") or []) else []
+
+
 def _as_neighbour(viewer: Viewer, row: Row) -> Row:
     """A shared area's report as a neighbour sees it: `NEIGHBOUR_JOB_FIELDS`, and whether
     they said "me too" themselves; nobody else's name, flat, words or photos."""
-    mine = viewer.user.id in (row.get("also_reported_by") or [])
     return {
         **row,
         **{k: v for k, v in _JOB_DEFAULTS.items() if k in row and k not in NEIGHBOUR_JOB_FIELDS},
         "home_id": "",
-        "also_reported_by": [viewer.user.id] if mine else [],
+        "also_reported_by": _only_self(viewer, row),
     }
 
 
