@@ -1027,7 +1027,7 @@ _FRESH = {
     "rating_speed": None, "rating_quality": None, "review": "", "held_from": None,
     "hold_reason": "", "investigated_on": None, "findings": "", "appointment_at": None,
     "appointment_status": "", "appointment_note": "", "on_the_way_at": None, "arrive_by": None,
-    "missed": [],
+    "missed": [], "suggested_priority": None, "also_reported_by": [],
 }  # fmt: skip
 
 

@@ -76,6 +76,8 @@ def test_a_neighbour_says_me_too_on_a_broken_stairwell_light(
     heading = neighbour.get_by_text(LIGHT, exact=True)
     expect(heading.first).to_be_visible()
     see(neighbour, "A neighbour reported it, and you said it affects you too.")
+    shoot(neighbour, "me-too-followed")
+    neighbour.set_viewport_size({"width": 820, "height": 1180})
     go_to(neighbour, "My repairs")
     expect(card(neighbour, LIGHT)).to_be_visible()
 
