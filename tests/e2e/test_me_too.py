@@ -78,6 +78,7 @@ def test_a_neighbour_says_me_too_on_a_broken_stairwell_light(
     see(neighbour, "A neighbour reported it, and you said it affects you too.")
     shoot(neighbour, "me-too-followed")
     neighbour.set_viewport_size({"width": 820, "height": 1180})
+    neighbour.wait_for_timeout(800)  # the shell lays out again: a rail, not a tab bar
     go_to(neighbour, "My repairs")
     expect(card(neighbour, LIGHT)).to_be_visible()
 
