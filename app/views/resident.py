@@ -903,6 +903,14 @@ class MyRepairs(ListScreen):
         if job.status not in (*DONE, S.CANCELLED, S.DUPLICATE):
             facts.append(line(ft.Icons.FLAG_OUTLINED, fmt.target(job.target_at)))
         next_steps: list[ft.Control] = [ft.Text(what_next(job))]
+        if joined(job):
+            next_steps.insert(
+                0,
+                hint(
+                    "You said “me too” on this report of a shared area of your block: you "
+                    "follow it here, and your housing officer knows it affects you."
+                ),
+            )
         if who and job.awarded_to and job.status not in (S.CANCELLED, S.DUPLICATE):
             by = (
                 "You chose them."

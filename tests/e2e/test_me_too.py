@@ -43,6 +43,23 @@ async def officer_sees(folder, url: str) -> tuple[Priority | None, int]:
     return job.suggested_priority, len(job.also_reported_by) + 1
 
 
+def sign_in_by_email(page, email: str) -> None:
+    """Sign in by typing, as the neighbour is not among the sign-in buttons. A busy machine
+    can take the tap on Sign in before the password typed has reached the app: the screen
+    then asks for it, and it is typed again."""
+    for _ in range(3):
+        type_into(page, "Email address", email)
+        type_into(page, "Password", DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        try:
+            expect(sync_status(page)).to_contain_text("Up to date", timeout=WAIT_MS)
+            return
+        except AssertionError:
+            if not page.get_by_text("Enter your email address and password.").count():
+                raise
+    expect(sync_status(page)).to_contain_text("Up to date")
+
+
 def test_a_neighbour_says_me_too_on_a_broken_stairwell_light(
     browser, own_server, app_on_own_server, tmp_path
 ):
@@ -59,10 +76,7 @@ def test_a_neighbour_says_me_too_on_a_broken_stairwell_light(
     ).to_be_visible()
 
     neighbour = open_app(browser, app_on_own_server, "tablet")
-    type_into(neighbour, "Email address", NEIGHBOUR)
-    type_into(neighbour, "Password", DEMO_PASSWORD)
-    neighbour.get_by_role("button", name="Sign in", exact=True).click()
-    expect(sync_status(neighbour)).to_contain_text("Up to date", timeout=WAIT_MS)
+    sign_in_by_email(neighbour, NEIGHBOUR)
     report_repair(neighbour, "Light out on the stairs", where=STAIRS, what=LIGHTS)
     see(neighbour, "A neighbour has already reported this")
     see(neighbour, LIGHT)
