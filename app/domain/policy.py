@@ -5,7 +5,9 @@ Reading: each record names its audiences (`audiences`), the viewer holds keys
 nobody. `project` then drops the fields a viewer may not see: before a job is theirs a
 tradesperson sees its district and street name, never the house number, flat, access
 notes, the resident or their photos, and again not once 30 days have passed since it
-closed.
+closed. A resident sees their block's open reports of shared areas (stairs, lift,
+entrance, bins) as `_as_neighbour` shows them: what, where and where it stands, never who
+reported it; after "me too" they keep seeing it so.
 
 Writing: `authorise` checks a command before its handler runs: the role may take it,
 every record it refers to is visible to the actor, every id it creates is new, and every
