@@ -195,6 +195,14 @@ def settle(target: Locator, tries: int = 20) -> None:
         target.page.wait_for_timeout(150)
 
 
+def tap(target: Locator) -> None:
+    """Tap a control through its semantics node (a DOM click, which Flutter turns into the
+    control's tap action): it reaches the control even while a snack bar lies over it or
+    the page still moves, where a pointer tap lands on whatever is drawn on top."""
+    target.wait_for()
+    target.dispatch_event("click")
+
+
 def type_into(page: Page, label: str, text: str) -> None:
     """Type as a person does: into the field, over what is there. The field is focused
     through its semantics rather than tapped (a tap while the form still scrolls lands on
@@ -273,10 +281,10 @@ def sync_until(page: Page, target: Locator, tries: int = 10) -> None:
 
 def start_visit(trade: Page, title: str, before: tuple[int, int, int] | None = None) -> None:
     """Start the visit on `title`'s card, with a "before" photo of `before`'s colour."""
-    card(trade, title).get_by_role("button", name="Start visit").click()
+    tap(card(trade, title).get_by_role("button", name="Start visit"))
     if before:
         attach_photo(trade, "Add photos before you start", before)
-    trade.get_by_role("alertdialog").get_by_role("button", name="Start visit").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Start visit"))
     see(trade, re.compile(r"^Visit started\."))
 
 

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     start_visit,
     sync_status,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -72,7 +73,7 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     see(trade, re.compile(r"^No access recorded\."))
     expect(card(trade, TITLE, says="No access at last visit")).to_be_visible()
     start_visit(trade, TITLE)
-    card(trade, TITLE).get_by_role("button", name="Complete job").click()
+    tap(card(trade, TITLE).get_by_role("button", name="Complete job"))  # under the snack bar
     finish = trade.get_by_role("alertdialog")
     finish.get_by_role("button", name="Complete job").click()
     see(trade, "Add at least one photo of the finished work before completing.")

@@ -145,7 +145,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     go_to(trade, "My jobs")
     sync_until(trade, card(trade, LEAK))
     mine = card(trade, LEAK)
-    call = mine.get_by_role("button", name=re.compile(r"^Call 07700 9\d{5}$"))
+    call = mine.get_by_role("button", name=re.compile(r"^Call 07700 9\d{5}: "))
     expect(call).to_be_visible()
     # No internet here: answer for the maps site, and check where the phone was sent.
     trade.context.route("https://www.google.com/**", lambda r: r.fulfill(body="A map"))
