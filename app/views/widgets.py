@@ -519,9 +519,16 @@ class ListScreen(Screen):
 # -- photos ------------------------------------------------------------------------
 
 
+def has_camera(page: ft.Page) -> bool:
+    """The phone app (not a browser): photos can come straight from its camera."""
+    return not page.web and bool(page.platform and page.platform.is_mobile())
+
+
 class PhotoPicker:
-    """Add photos with the file picker, see thumbnails, remove one before sending. On the
-    web a picked file has no path, so the bytes come with it (`with_data=True`)."""
+    """Add photos with the file picker (and on the phone app, straight from the camera),
+    see thumbnails, remove one before sending. On the web a picked file has no path, so
+    the bytes come with it (`with_data=True`); a browser on a phone offers its camera in
+    the picker itself."""
 
     def __init__(
         self,
@@ -536,14 +543,18 @@ class PhotoPicker:
         self.picker = ft.FilePicker()  # a service: it registers itself with the page
         self.strip = ft.Row(wrap=True, spacing=8, run_spacing=8)
         self.error = error_text()
-        self.control = ft.Column(
-            [
-                ft.OutlinedButton(
-                    label, icon=ft.Icons.ADD_A_PHOTO_OUTLINED, on_click=on(self._pick)
+        buttons: list[ft.Control] = [
+            ft.OutlinedButton(label, icon=ft.Icons.ADD_A_PHOTO_OUTLINED, on_click=on(self._pick))
+        ]
+        if has_camera(page):
+            buttons.insert(
+                0,
+                ft.FilledTonalButton(
+                    "Take a photo", icon=ft.Icons.PHOTO_CAMERA, on_click=on(self._camera)
                 ),
-                self.error,
-                self.strip,
-            ]
+            )
+        self.control = ft.Column(
+            [ft.Row(buttons, wrap=True, spacing=8, run_spacing=8), self.error, self.strip]
         )
 
     async def _pick(self) -> None:
@@ -558,6 +569,53 @@ class PhotoPicker:
                 problems.append(f"{f.name}: {e.message}")
         show_error(self.error, "\n".join(problems))
         self._render()
+
+    async def _camera(self) -> None:
+        """The camera's preview in a dialog; each photo taken joins the others, through the
+        same preparation as a picked one (upright, no location, resized)."""
+        import flet_camera as fc  # the phone app only: a browser's client has no camera
+
+        camera = fc.Camera(expand=True)
+        said = error_text()
+        taken = ft.Text()
+
+        async def take() -> None:
+            try:
+                data = await camera.take_picture()
+                self.photos.append(await self.client.add_photo(data, self.stage))
+            except Rejected as e:
+                show_error(said, e.message)
+                return
+            except Exception:  # the camera itself failed: say so, keep the dialog
+                log.exception("camera")
+                show_error(said, "The camera did not take the photo. Try again.")
+                return
+            show_error(said, None)
+            taken.value = f"Photo {len(self.photos)} added."
+            self._render()
+            dialog.update()
+
+        dialog = ft.AlertDialog(
+            modal=True,
+            title=ft.Text("Take a photo"),
+            content=ft.Column(
+                [ft.Container(camera, height=360, width=320), taken, said], tight=True
+            ),
+            actions=[
+                ft.TextButton("Done", on_click=lambda _e: self.page.pop_dialog()),
+                ft.FilledButton("Take photo", icon=ft.Icons.CAMERA, on_click=on(take)),
+            ],
+        )
+        self.page.show_dialog(dialog)
+        try:
+            cameras = await camera.get_available_cameras()
+            back = [c for c in cameras if c.lens_direction == fc.CameraLensDirection.BACK]
+            chosen = (back or cameras)[0]
+            await camera.initialize(chosen, fc.ResolutionPreset.HIGH, enable_audio=False)
+        except Exception:  # no camera, or permission refused
+            log.exception("camera")
+            show_error(said, "The camera is not available. Use 'Add photos' instead.")
+            dialog.update()
 
     def _render(self) -> None:
         self.strip.controls = [
