@@ -632,6 +632,8 @@ class Client:
         photos: Iterable[LocalPhoto] = (),
         suggested_priority: Priority | None = None,
         communal: bool = False,
+        contact_preference: str = "either",
+        best_times: str = "",
     ) -> str:
         job_id = str(uuid.uuid4())
         await self.act(
@@ -647,6 +649,8 @@ class Client:
                 photos=self._photo_args(photos),
                 suggested_priority=suggested_priority,
                 communal=communal,
+                contact_preference=contact_preference,
+                best_times=best_times,
             )
         )
         return job_id
@@ -1284,6 +1288,12 @@ class Client:
     async def set_rules(self, **rules: Any) -> None:
         """Officers: the landlord's targets, routes, weights, rates and lines, as a whole."""
         await self.act(command(c.SetRules, landlord_id=self._landlord_id(), **rules))
+
+    async def set_home_alerts(self, home_id: str, alerts: Iterable[str]) -> None:
+        """Officers: what a visitor to the home must be told, one line each (blank lines
+        left out), replacing the list; its open repairs' job packs get it too."""
+        lines = [a.strip() for a in alerts if a.strip()]
+        await self.act(command(c.SetHomeAlerts, home_id=home_id, alerts=lines))
 
     # -- oversight after award ------------------------------------------------------------
 

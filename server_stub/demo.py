@@ -29,7 +29,8 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.domain import actions
-from app.domain.models import Priority, Role, Trade, User
+from app.domain.lifecycle import FINISHED
+from app.domain.models import JobStatus, Priority, Role, Trade, User
 from app.domain.ranking import TYPICAL_PRICE_PENCE
 from app.domain.records import RECORDS, Landlord
 from app.domain.targets import UK, TargetPolicy, target_for
@@ -58,6 +59,15 @@ OTHER_SIGN_INS = {
     "lvresident@demo.test",
     "lvtrade@demo.test",
     "neighbour@demo.test",
+}
+HOME_ALERTS = {  # Hackney homes by number: what a visitor must be told
+    3: ["Dog on the premises: ask for it to be shut away"],
+    12: ["Asbestos survey: artex ceilings, do not drill"],
+    21: [
+        "Asbestos survey: artex ceilings, do not drill",
+        "Resident is hard of hearing: knock loudly and text",
+    ],
+    22: ["Dog on the premises"],
 }
 NEIGHBOUR = "neighbour@demo.test"  # the demo resident's neighbour: same block, another flat
 DISTRICTS = {
@@ -381,6 +391,7 @@ class _Seeder:
         self._history(lea, 350, 120)
         self._lea_valley_live_work(lea)
         self._neighbour(hackney)  # last: the rest of the demo is as it was without them
+        self._alerts(hackney)
 
         for estate in (hackney, lea):
             self.rows["landlords"].append(estate.rules)
@@ -458,6 +469,16 @@ class _Seeder:
         estate.homes.append(home)
         self.rows["homes"].append(home)
         estate.residents.append(self._user(estate, "resident", NEIGHBOUR, "Priya Shah", home["id"]))
+
+    def _alerts(self, estate: _Estate) -> None:
+        """What the landlord knows of a handful of homes, among them those of the demo
+        plumber's work, copied onto their open repairs as a report would have copied it."""
+        for n, said in HOME_ALERTS.items():
+            home = estate.homes[n]
+            home["alerts"] = said
+            for job in self.rows["jobs"]:
+                if job["home_id"] == home["id"] and JobStatus(job["status"]) not in FINISHED:
+                    job["property_alerts"] = said
 
     def _residents(self, estate: _Estate, email) -> None:
         for n, home in enumerate(estate.homes):

@@ -145,6 +145,18 @@ def _v5_communal(conn: sa.Connection) -> None:
     "me too"; and the other fields added since step 4 (appointments, invoices' landlords,
     ...). Rows keep their change numbers: their new fields have the defaults the devices
     already read for them."""
+    _fill_new_fields(conn)
+
+
+def _v6_alerts(conn: sa.Connection) -> None:
+    """Homes carry the landlord's alerts for visitors (asbestos, a dog, a resident hard of
+    hearing), jobs a copy of them and how the resident likes to be contacted. Rows keep
+    their change numbers, as in step 5: the new fields start empty."""
+    _fill_new_fields(conn)
+
+
+def _fill_new_fields(conn: sa.Connection) -> None:
+    """Add the registry's new columns and give every row their defaults."""
     _add_missing_columns(conn)
     for name, table in db.SYNCED.items():
         model = RECORDS[name].model
@@ -160,6 +172,7 @@ STEPS: list[Callable[[sa.Connection], None]] = [
     _v3_sessions,
     _v4_marketplace,
     _v5_communal,
+    _v6_alerts,
 ]
 LATEST = len(STEPS)
 

@@ -61,13 +61,15 @@ def photo(owner: User, stage: PhotoStage) -> dict:
 
 
 Photo = Callable[[User, PhotoStage, str], dict]  # whose, what stage, what it shows
+ALERTS = ["Dog on the premises", "Asbestos survey: artex ceilings, do not drill"]
 
 
 def story(landlord: str, photo: Photo, today: date) -> list[tuple[str, str, dict]]:
-    """How each landlord's world comes about, as (who, command, arguments): three reports,
-    two posted, one with two offers awarded and in progress with extra work asked for, an
-    open offer on the other, a fourth completed (so invoiced), and a note on a pattern.
-    The domain matrix and the server tests both play it."""
+    """How each landlord's world comes about, as (who, command, arguments): alerts on the
+    resident's home, three reports from it, two posted, one with two offers awarded and in
+    progress with extra work asked for, an open offer on the other, a fourth completed (so
+    invoiced), and a note on a pattern. The domain matrix and the server tests both play
+    it."""
     cast, at = PEOPLE[landlord], landlord  # ids are the landlord's name and a suffix
     slot = (today + timedelta(days=1)).isoformat()
 
@@ -75,10 +77,12 @@ def story(landlord: str, photo: Photo, today: date) -> list[tuple[str, str, dict
         return (who, "put_forward", {"offer_id": f"{at}-offer-{key}", "job_id": f"{at}-job-{job}",
                                      "price_pence": pence, "earliest_slot": slot})  # fmt: skip
 
-    steps = [
+    steps = [("officer", "set_home_alerts", {"home_id": f"{at}-home-1", "alerts": ALERTS})]
+    steps += [
         ("resident", "report_repair", {
             "job_id": f"{at}-job-{n}", "trade": "plumbing", "title": f"Leak {n}",
-            "access_notes": "Key safe code 1234",
+            "access_notes": "Key safe code 1234", "contact_preference": "text",
+            "best_times": "after 4pm",
             "photos": [photo(cast["resident"], PhotoStage.REPORT, f"{at}-report-{n}")],
         })
         for n in (1, 2, 3)
@@ -182,6 +186,7 @@ VALID = {
     "out_of_hours_phone": "",
     "invoice_ids": ["no-such-invoice"],
     "direct_to": None,
+    "contact_preference": "either",
 }
 
 
@@ -317,6 +322,27 @@ def test_an_id_that_is_already_taken_is_never_overwritten(world, command, user):
             ids = {f: v[0] for f, v in visible.items()} | {field: taken}
             refused = world.refused(user, command, sample(command, ids))
             assert refused.code == "exists", (command.name, taken, refused.code)
+
+
+def test_a_board_jobs_alerts_and_contact_preference_are_the_tradespersons_once_awarded(world):
+    north = PEOPLE["north"]
+    rival, plumber = north["rival"], north["plumber"]
+
+    def seen(user: User, job_id: str) -> dict | None:
+        viewer = policy.Viewer(user, world.repo.get("tradespeople", user.id))
+        row = world.repo.get("jobs", job_id).model_dump(mode="json")
+        return policy.project(viewer, "jobs", row, NOW)
+
+    board = seen(rival, "north-job-2")  # posted, open for offers
+    assert board is not None and board["title"] == "Leak 2"
+    assert (board["property_alerts"], board["contact_preference"], board["best_times"]) == (
+        [], "", ""
+    )  # fmt: skip
+    assert seen(rival, "north-job-3") is None, "awarded to the plumber"
+    mine = seen(plumber, "north-job-3")
+    assert (mine["property_alerts"], mine["contact_preference"], mine["best_times"]) == (
+        ALERTS, "text", "after 4pm"
+    )  # fmt: skip
 
 
 def test_a_photo_that_is_not_yours_cannot_be_cited(world):

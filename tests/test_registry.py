@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.domain import policy
 from app.domain.models import Role, User, Vetting
-from app.domain.records import RECORDS, TABLE_OF, Job, Offer, Tradesperson
+from app.domain.records import RECORDS, TABLE_OF, Home, Job, Offer, Tradesperson
 from app.store import Store
 from server_stub import db, migrations
 from server_stub.repo import SqlRepo
@@ -74,6 +74,8 @@ def _as_first_released(path: Path) -> None:
         ALTER TABLE jobs DROP COLUMN closed_at;
         ALTER TABLE jobs DROP COLUMN shortlist; ALTER TABLE jobs DROP COLUMN award_reason;
         ALTER TABLE jobs DROP COLUMN communal; ALTER TABLE jobs DROP COLUMN also_reported_by;
+        ALTER TABLE jobs DROP COLUMN property_alerts; ALTER TABLE homes DROP COLUMN alerts;
+        ALTER TABLE jobs DROP COLUMN contact_preference; ALTER TABLE jobs DROP COLUMN best_times;
         ALTER TABLE offers DROP COLUMN parts; ALTER TABLE tradespeople DROP COLUMN status;
         DROP TABLE landlords; CREATE TABLE landlords (id VARCHAR PRIMARY KEY, name VARCHAR);
         INSERT INTO landlords VALUES ('l1', 'Landlord One');
@@ -112,7 +114,9 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
             id="o1", landlord_id="l1", job_id="j1", tradesperson_id="t", price_pence=1,
             earliest_slot=datetime(2026, 1, 1).date(), created_at=datetime.now(UTC),
         )  # fmt: skip
-        for seq, record in enumerate((job, offer, tp), start=1):
+        home = Home(id="h", landlord_id="l1", street="1 A St", flat="", postcode="E8 1AA",
+                    district="E8")  # fmt: skip
+        for seq, record in enumerate((job, offer, tp, home), start=1):
             values = {**db.values_of(record), "seq": seq}
             if record is job:  # first released before jobs knew when they closed
                 values.pop("closed_at")
@@ -144,4 +148,53 @@ def test_a_database_of_the_first_schema_is_migrated_keeping_every_row(tmp_path):
         # Step 5: reports of shared areas, and who said "me too".
         assert repo.get("jobs", "j1").communal is False
         assert repo.get("jobs", "j1").also_reported_by == []
+        # Step 6: homes' alerts for visitors, copied onto jobs with the contact preference.
+        assert repo.get("homes", "h").alerts == [] and repo.get("jobs", "j1").property_alerts == []
+        assert (repo.get("jobs", "j1").contact_preference, repo.get("jobs", "j1").best_times) == (
+            "",
+            "",
+        )
+    engine.dispose()
+
+
+def test_a_database_of_step_5_gets_alerts_and_contact_preferences_keeping_its_rows(tmp_path):
+    path = tmp_path / "server.db"
+    engine = db.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        home = Home(id="h", landlord_id="l1", street="1 A St", flat="", postcode="E8 1AA",
+                    district="E8")  # fmt: skip
+        job = Job(id="j1", landlord_id="l1", home_id="h", trade="plumbing", title="Leak",
+                  reported_at=datetime.now(UTC), access_notes="Key safe")  # fmt: skip
+        for seq, record in enumerate((home, job), start=1):
+            conn.execute(
+                db.SYNCED[TABLE_OF[type(record)]]
+                .insert()
+                .values({**db.values_of(record), "seq": seq})
+            )
+    engine.dispose()
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        ALTER TABLE homes DROP COLUMN alerts; ALTER TABLE jobs DROP COLUMN property_alerts;
+        ALTER TABLE jobs DROP COLUMN contact_preference; ALTER TABLE jobs DROP COLUMN best_times;
+        UPDATE meta SET value = '5' WHERE key = 'schema';
+        """
+    )
+    conn.commit()
+    conn.close()
+
+    engine = db.create_engine(f"sqlite:///{path}")  # migrates
+    with engine.connect() as conn:
+        schema = conn.execute(sa.select(db.meta.c.value).where(db.meta.c.key == "schema"))
+        assert int(schema.scalar()) == migrations.LATEST == 6
+        repo = SqlRepo(conn)
+        assert repo.get("homes", "h").alerts == []
+        kept = repo.get("jobs", "j1")
+        assert (kept.access_notes, kept.property_alerts, kept.contact_preference) == (
+            "Key safe",
+            [],
+            "",
+        )
+        seqs = conn.execute(sa.select(db.SYNCED["jobs"].c.seq)).scalars().all()
+        assert seqs == [2], "rows keep their change numbers"
     engine.dispose()

@@ -138,6 +138,9 @@ def report_repair(repo: Repo, ctx: Context, a: c.ReportRepair) -> None:
             description=a.description,
             location=a.location,
             access_notes=a.access_notes,
+            property_alerts=home.alerts,
+            contact_preference=a.contact_preference,
+            best_times=a.best_times,
             damp_and_mould=a.damp_and_mould,
             suggested_priority=a.suggested_priority,
             communal=a.communal,
@@ -849,6 +852,19 @@ def note_pattern(repo: Repo, ctx: Context, a: c.NotePattern) -> None:
             noted_at=ctx.now,
         )
     )
+
+
+@handles(c.SetHomeAlerts)
+def set_home_alerts(repo: Repo, ctx: Context, a: c.SetHomeAlerts) -> None:
+    """A home's alerts, and its open repairs' copies of them: the job pack of a repair
+    already awarded shows the change at the next sync."""
+    home = repo.get("homes", a.home_id)
+    if not isinstance(home, Home) or home.landlord_id != ctx.user.landlord_id:
+        raise Rejected("not_found", "This home is not one of your landlord's.")
+    repo.save(home.model_copy(update={"alerts": a.alerts}))
+    for job in repo.find("jobs", "home_id", home.id):
+        if job.status not in FINISHED and job.property_alerts != a.alerts:
+            repo.save(job.model_copy(update={"property_alerts": a.alerts}))
 
 
 @handles(c.HoldJob)

@@ -99,6 +99,8 @@ def first_error(e: ValidationError) -> str:
 
 JOB = {"job_id": "jobs"}
 Photos = list[PhotoRef]
+# How a resident would like the tradesperson to get in touch, as they read it.
+CONTACT_PREFERENCES = {"phone": "Phone call", "text": "Text message", "either": "Either"}
 
 
 @command("report_repair", "Report a repair", RESIDENT, creates={"job_id": "jobs"})
@@ -115,6 +117,8 @@ class ReportRepair(Command):
     # whether it is in a shared area of the block, where neighbours can say "me too".
     suggested_priority: Priority | None = None
     communal: bool = False
+    contact_preference: str = Field(default="either", pattern=r"^(phone|text|either)$")
+    best_times: str = Field(default="", max_length=100)  # "after 4pm", "not Fridays"
 
 
 @command("me_too", "Me too", RESIDENT, refers=JOB)
@@ -356,6 +360,26 @@ class NotePattern(Command):
     tradesperson_id: str = Id
     note: str = Field(default="", max_length=1000)
     dismiss: bool = False
+
+
+ALERT_MOST = 200  # characters in one alert
+AlertLine = Annotated[str, Field(min_length=1, max_length=ALERT_MOST)]
+
+
+@command("set_home_alerts", "Change a home's alerts", OFFICER, refers={"home_id": "homes"})
+class SetHomeAlerts(Command):
+    """What the landlord knows a visitor to the home must be told (asbestos, a dog, a
+    resident who is hard of hearing), one line each: the whole list, replacing the last.
+    Its open repairs get the new list, so the tradesperson's job pack has it."""
+
+    home_id: str = Id
+    alerts: list[AlertLine] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _one_line_each(self) -> SetHomeAlerts:
+        if any("\n" in a or HIDDEN.search(a) for a in self.alerts):
+            raise ValueError("the alerts: one line each, without characters that can't be shown")
+        return self
 
 
 @command("hold_job", "Put a job on hold", OFFICER, refers=JOB)

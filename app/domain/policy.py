@@ -4,10 +4,11 @@ Reading: each record names its audiences (`audiences`), the viewer holds keys
 (`Viewer.keys`), and a row is visible when they meet. A table with no rule is visible to
 nobody. `project` then drops the fields a viewer may not see: before a job is theirs a
 tradesperson sees its district and street name, never the house number, flat, access
-notes, the resident or their photos, and again not once 30 days have passed since it
-closed. A resident sees their block's open reports of shared areas (stairs, lift,
-entrance, bins) as `_as_neighbour` shows them: what, where and where it stands, never who
-reported it; after "me too" they keep seeing it so.
+notes, property alerts, the resident, how they like to be contacted or their photos, and
+again not once 30 days have passed since it closed. A resident sees their block's open
+reports of shared areas (stairs, lift, entrance, bins) as `_as_neighbour` shows them:
+what, where and where it stands, never who reported it; after "me too" they keep seeing
+it so.
 
 Writing: `authorise` checks a command before its handler runs: the role may take it,
 every record it refers to is visible to the actor, every id it creates is new, and every
@@ -33,6 +34,9 @@ PRIVATE_JOB_FIELDS = (
     "home_id",
     "flat",
     "access_notes",
+    "property_alerts",
+    "contact_preference",
+    "best_times",
     "resident_id",
     "resident_name",
     "resident_phone",
@@ -195,6 +199,9 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
             "photos": [],
             "home_id": "",
             "access_notes": "",
+            "property_alerts": [],
+            "contact_preference": "",
+            "best_times": "",
             "street": street_name(row["street"]),
         }
     return row

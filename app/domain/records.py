@@ -66,6 +66,9 @@ class Home(Record):
     flat: str
     postcode: str
     district: str
+    # What the landlord knows a visitor must be told: "Asbestos survey: artex ceilings, do
+    # not drill", "Dog on the premises". Copied onto each repair reported from the home.
+    alerts: list[str] = Field(default_factory=list)
 
     @property
     def block(self) -> str:
@@ -108,6 +111,11 @@ class Job(Record):
     description: str = ""
     location: str = ""  # where in the home, e.g. "bathroom"
     access_notes: str = ""
+    property_alerts: list[str] = Field(default_factory=list)  # the home's `alerts`
+    # How the resident wants the tradesperson to get in touch: phone, text or either
+    # ("" on repairs reported before they could say), and when suits them best.
+    contact_preference: str = ""
+    best_times: str = ""
     status: JobStatus = JobStatus.REPORTED
     priority: Priority | None = None
     suggested_priority: Priority | None = None  # from the resident's answers: officers decide

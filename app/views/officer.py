@@ -281,6 +281,8 @@ class Triage(ListScreen):
                     theme.RED,
                 ),
             )
+        for said in job.property_alerts:
+            details.append(line(ft.Icons.WARNING_AMBER, f"Property alert: {said}"))
         if job.description:
             details.append(ft.Text(job.description, size=13))
         held = [self.thumbs[s] for s in job.photos if s in self.thumbs]
@@ -301,7 +303,57 @@ class Triage(ListScreen):
                 actions.append(
                     ft.FilledButton("See offers and award", on_click=on(self._offers, job))
                 )
+        if job.home_id:
+            actions.append(
+                ft.TextButton(
+                    "Property alerts", icon=ft.Icons.EDIT_NOTE, on_click=on(self._alerts, job)
+                )
+            )
         return job_card(job, details, actions)
+
+    def _alerts(self, job: JobView) -> None:
+        """What anyone visiting the home must be told, one a line: the home's list, which
+        its open repairs (and their tradespeople's job packs) get too."""
+        most = commands.SetHomeAlerts.limit("alerts")
+        box = field(
+            "Property alerts, one a line",
+            multiline=True,
+            min_lines=3,
+            value="\n".join(job.property_alerts),
+            hint_text="e.g. Dog on the premises",
+        )
+
+        async def send() -> str | None:
+            lines = [x.strip() for x in (box.value or "").splitlines() if x.strip()]
+            longest = max(lines, key=len, default="")
+            if len(lines) > most:
+                box.error = f"At most {most} alerts: join or remove {len(lines) - most}."
+            elif len(longest) > commands.ALERT_MOST:
+                box.error = (
+                    f"Each alert takes at most {commands.ALERT_MOST} characters: "
+                    f"shorten “{longest[:40]}…”."
+                )
+            else:
+                box.error = None
+            if box.error:
+                return None
+            await self.client.set_home_alerts(job.home_id, lines)
+            return "Property alerts saved for this home and its open repairs."
+
+        FormDialog(
+            self.page,
+            self.client,
+            f"Property alerts: {address(job)}",
+            [
+                hint(
+                    "What anyone visiting must know: asbestos, pets, how to get the "
+                    "resident's attention. The tradesperson sees them once the job is theirs."
+                ),
+                box,
+            ],
+            "Save alerts",
+            send,
+        ).open()
 
     def _post(self, job: JobView) -> None:
         choice = ft.RadioGroup(

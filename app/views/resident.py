@@ -437,6 +437,17 @@ class ReportRepair(Screen):
             hint_text="e.g. Weekday mornings, call first",
             max_length=limit("access_notes"),
         )
+        self.contact = dropdown(
+            "How should the tradesperson contact you?",
+            list(commands.CONTACT_PREFERENCES.items()),
+            value="either",
+        )
+        self.best_times = limited(
+            commands.ReportRepair,
+            "best_times",
+            "Best times to contact you (optional)",
+            hint_text="e.g. after 4pm",
+        )
         self.damp = ft.Checkbox(label="This is damp or mould")
         self.photos = PhotoPicker(page, client, PhotoStage.REPORT, "Add photos")
         self.guide = Guide(page, client, self._guided)
@@ -457,6 +468,8 @@ class ReportRepair(Screen):
             self.details,
             self.where,
             self.access,
+            dropdown_row(self.contact, "contact"),
+            self.best_times,
             self.damp,
             step(5, "Photos help the tradesperson bring the right things"),
             self.photos.control,
@@ -585,6 +598,8 @@ class ReportRepair(Screen):
                 # The guide's suggestion holds while its trade is the one sent.
                 suggested_priority=found.priority if found else None,
                 communal=bool(found and found.communal),
+                contact_preference=self.contact.value or "either",
+                best_times=self.best_times.value.strip(),
             )
         except Rejected as e:
             say(self.page, e.message)
@@ -595,8 +610,9 @@ class ReportRepair(Screen):
         self.page.update()
 
     def _clear(self) -> None:
-        for box in (self.what, self.details, self.where, self.access):
+        for box in (self.what, self.details, self.where, self.access, self.best_times):
             box.value = ""
+        self.contact.value = "either"
         self.trade.value, self.damp.value = None, False
         self.guide.clear()
         self.photos.clear()

@@ -257,9 +257,10 @@ def warning_box(said: list[str]) -> ft.Control:
 
 
 def alerts(job: JobView, visits: list[Visit]) -> list[str]:
-    """What the tradesperson must know before they go: emergencies, hazards, what the
-    housing officer flagged, and how the last attempt went."""
-    said = []
+    """What the tradesperson must know before they go: the landlord's alerts about the
+    home first (asbestos, a dog), each on its own line, then emergencies, hazards, what
+    the housing officer flagged, and how the last attempt went."""
+    said = list(job.property_alerts)
     if job.priority is Priority.EMERGENCY:
         by = f" by {fmt.day(job.attend_by)} at {fmt.clock(job.attend_by)}" if job.attend_by else ""
         said.append(f"Emergency: be on site{by} and make it safe first.")
@@ -295,9 +296,23 @@ def reach(job: JobView) -> list[ft.Control]:
         links.append(link("Open in maps", maps, ft.Icons.MAP_OUTLINED, new_tab=True))
     if links:
         shown.append(ft.Row(links, wrap=True, spacing=4, run_spacing=0))
+    if said := preference(job):
+        shown.append(line(ft.Icons.SMS_OUTLINED, said))
     if job.resident_name and not job.resident_phone:
         shown.append(hint("No phone number given: knock, and leave a calling card if out."))
     return shown
+
+
+PREFERS = {"phone": "phone call", "text": "text message", "either": "phone call or text"}
+
+
+def preference(job: JobView) -> str:
+    """How the resident likes to be contacted: "Prefers: text message, after 4pm"; "" for
+    a repair reported before residents could say."""
+    how = PREFERS.get(job.contact_preference)
+    if not how:
+        return ""
+    return f"Prefers: {how}" + (f", {job.best_times}" if job.best_times else "")
 
 
 def visit_lines(job: JobView, visits: list[Visit]) -> list[ft.Control]:

@@ -26,7 +26,7 @@ from app.sync import protocol as p
 from server_stub import db, security, sync_service
 from server_stub.app import create_app
 from server_stub.repo import SqlRepo
-from tests.test_authorisation import EVERYONE, LANDLORDS, PEOPLE, story
+from tests.test_authorisation import ALERTS, EVERYONE, LANDLORDS, PEOPLE, story
 
 PASSWORD = "correct horse"
 SLOT = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
@@ -214,10 +214,16 @@ def test_before_award_a_tradesperson_sees_the_street_but_not_the_home_or_the_res
     for field in ("flat", "resident_id", "resident_name", "resident_phone"):
         assert posted[field] is None, field
     assert (posted["access_notes"], posted["photos"], posted["home_id"]) == ("", [], "")
+    assert (posted["property_alerts"], posted["contact_preference"], posted["best_times"]) == (
+        [], "", ""
+    )  # fmt: skip
     mine = {c.id: c.row for c in server.pull(north["plumber"])[0] if c.table == "jobs"}
     awarded = mine["north-job-3"]
     assert (awarded["street"], awarded["flat"]) == ("14 High St", "Flat 1")
     assert awarded["access_notes"] == "Key safe code 1234" and awarded["resident_phone"]
+    assert (awarded["property_alerts"], awarded["contact_preference"], awarded["best_times"]) == (
+        ALERTS, "text", "after 4pm"
+    )  # fmt: skip
 
 
 def test_an_incremental_pull_carries_only_what_concerns_the_viewer(server):
