@@ -1,9 +1,10 @@
 """A tradesperson's day on a phone (390x844) with no signal: four jobs awarded to them
 through the real server (nobody was in at the fourth once already); with the server
-stopped they open the job pack with the resident's photo, start one visit with a "before"
-photo, record no access on another, complete a third with an "after" photo, a note and
-the materials used, and find nobody in at the fourth a second time (told, before and
-after, that it goes back to the housing officer). The server comes back: the officer and
+stopped they open the job pack with the home's alert, how the resident likes to be
+contacted and the resident's photo, start one visit with a "before" photo, record no
+access on another, complete a third with an "after" photo, a note and the materials used,
+and find nobody in at the fourth a second time (told, before and after, that it goes back
+to the housing officer). The server comes back: the officer and
 the resident see all of it, and the officer has the invoice the completion raised."""
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.e2e
 
 PACK, NOBODY_IN, DONE = "Basin tap dripping", "Radiator valve leaking", "Toilet cistern running"
 AGAIN = "Outside tap frozen"
+ASBESTOS = "Asbestos survey: artex ceilings, do not drill"
 ROLES = ("officer", "resident")
 
 
@@ -47,6 +49,8 @@ async def award_four(folder: Path, url: str) -> dict[str, str]:
     resident = await device(folder, url, "resident")
     officer = await device(folder, url, "officer")
     trade = await device(folder, url, "tradesperson")
+    await officer.set_home_alerts(resident.user.home_id, [ASBESTOS])  # before the reports
+    await officer.sync()
     ids = {}
     for title in (PACK, NOBODY_IN, DONE, AGAIN):
         photos = [await resident.add_photo(jpeg((40, 90, 200)), PhotoStage.REPORT)]
@@ -58,6 +62,8 @@ async def award_four(folder: Path, url: str) -> dict[str, str]:
             location="Bathroom",
             access_notes="Ring twice. A dog in the kitchen: I shut it away." if pack else "",
             photos=photos if pack else [],
+            contact_preference="text" if pack else "either",
+            best_times="after 4pm" if pack else "",
         )
     await resident.sync()
     await officer.sync()
@@ -128,6 +134,8 @@ def test_a_day_on_site_without_signal_reaches_the_officer_and_the_resident(
     to_top(trade, card(trade, PACK))
     expect(card(trade, PACK, says="Drips all night")).to_be_visible()
     expect(card(trade, PACK, says="Access: Ring twice.")).to_be_visible()
+    expect(card(trade, PACK, says=ASBESTOS)).to_be_visible()  # the home's alert, at the top
+    expect(card(trade, PACK, says="Prefers: text message, after 4pm")).to_be_visible()
     shoot(trade, "job-pack")
     keep_in_docs("job-pack", ("phone",))
 
