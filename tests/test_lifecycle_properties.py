@@ -452,6 +452,11 @@ class Lifecycle(RuleBasedStateMachine):
                 open_ = [o.id for o in self.rows("offers") if o.job_id == args.get("job_id")]
                 every = [o.id for o in self.rows("offers")] + ["missing-offer"]
                 details[name] = roll.pick([open_[:3]] if open_ else [every[:1]], [every[:4], []])
+            elif name == "contact_preference":
+                details[name] = roll.pick(["phone", "text", "either"], ["fax", ""])
+            elif name == "alerts":
+                good = [[], ["Dog on the premises"], ["Asbestos: do not drill", "Dog"]]
+                details[name] = roll.pick(good, [[""], ["y" * 201], ["Dog"] * 11, ["a\nb"]])
             elif name == "fixed_price_pence" and details.get("award_mode") == "first_to_accept":
                 details[name] = roll.pick(PRICES, [None, 0, MAX_PRICE_PENCE + 1])
             elif kind is int and "le" in limits and limits["le"] <= 10:  # ratings
