@@ -123,6 +123,20 @@ def test_a_tradesperson_sees_them_only_once_the_job_is_theirs(repo):
     )  # fmt: skip
 
 
+def test_the_household_never_sees_its_homes_alerts(repo):
+    """Alerts such as "visit in pairs" are for those who visit, not for the resident."""
+    do(repo, OFFICER, "set_home_alerts", home_id=HOME.id, alerts=[DOG])
+    report(repo, "j1")
+    resident = policy.Viewer(RESIDENT)
+    officer = policy.Viewer(OFFICER)
+    job = repo.get("jobs", "j1").model_dump(mode="json")
+    home = repo.get("homes", HOME.id).model_dump(mode="json")
+    assert policy.project(resident, "jobs", job, NOW)["property_alerts"] == []
+    assert policy.project(resident, "homes", home, NOW)["alerts"] == []
+    assert policy.project(officer, "jobs", job, NOW)["property_alerts"] == [DOG]
+    assert policy.project(officer, "homes", home, NOW)["alerts"] == [DOG]
+
+
 def pack_job(**changes) -> JobView:
     base = {
         "id": "j1", "landlord_id": HOME.landlord_id, "home_id": HOME.id, "trade": "plumbing",

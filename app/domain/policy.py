@@ -8,7 +8,8 @@ notes, property alerts, the resident, how they like to be contacted or their pho
 again not once 30 days have passed since it closed. A resident sees their block's open
 reports of shared areas (stairs, lift, entrance, bins) as `_as_neighbour` shows them:
 what, where and where it stands, never who reported it; after "me too" they keep seeing
-it so.
+it so. A home's alerts (a dog, asbestos, "visit in pairs") are for officers and the
+tradesperson whose job it is, never for the household.
 
 Writing: `authorise` checks a command before its handler runs: the role may take it,
 every record it refers to is visible to the actor, every id it creates is new, and every
@@ -184,6 +185,15 @@ def project(viewer: Viewer, table: str, row: Row, now: datetime) -> Row | None:
         }
     if table == "jobs" and viewer.keys.isdisjoint(_job_audience(row)):
         return _as_neighbour(viewer, row)
+    if table == "homes" and viewer.user.role is not Role.OFFICER:
+        row = {**row, "alerts": []}  # warnings for those who visit, not for the household
+    if (
+        table == "jobs"
+        and row.get("property_alerts")
+        and viewer.user.role is not Role.OFFICER
+        and not _job_is_theirs(viewer, row, now)
+    ):
+        row = {**row, "property_alerts": []}  # the awarded tradesperson's, not the resident's
     if table == "jobs" and row.get("also_reported_by") and viewer.user.role is not Role.OFFICER:
         # Who else said "me too" is for officers: everyone else learns only of themselves.
         row = {**row, "also_reported_by": _only_self(viewer, row)}
