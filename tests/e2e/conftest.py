@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from app.client import Client
 from server_stub.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.conftest import free_port
+from tests.conftest import copy_database, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "tests" / "screenshots"
@@ -89,9 +89,14 @@ def app_process(data: Path, *args: str) -> tuple[Process, str]:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    """The app with its bundled demo server, shared by one module's tests."""
-    app, url = app_process(tmp_path_factory.mktemp("app-data"))
+def app_url(tmp_path_factory, seeded_server_db) -> Iterator[str]:
+    """The app with its bundled demo server, shared by one module's tests. Its server
+    starts from a copy of the demo data seeded once for the session (seeding, with its
+    password hashes, would cost each module's app seconds)."""
+    data = tmp_path_factory.mktemp("app-data")
+    (data / "server").mkdir()
+    copy_database(seeded_server_db, data / "server" / "marketplace.db")
+    app, url = app_process(data)
     app.start()
     yield url
     app.stop()
@@ -105,10 +110,27 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# Flutter's web engine drops a click on an accessibility node that comes within 500 ms of
+# pointer activity (a mouse move, a wheel, a real tap): `tap` waits that out, timed here.
+POINTER_CLOCK = """
+for (const type of ["pointerdown", "pointermove", "pointerup", "mousedown", "mousemove",
+                    "mouseup", "wheel", "touchstart", "touchend"]) {
+  window.addEventListener(type, () => { window.__lastPointer = performance.now(); }, true);
+}
+"""
+
+
+def new_device(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context (its own storage: a device of its own) that times pointer use."""
+    context = browser.new_context(**options)
+    context.add_init_script(POINTER_CLOCK)
+    return context
+
+
 def open_app(browser: Browser, url: str, size: str = "phone") -> Page:
     """A new device (its own browser storage), with Flutter's semantics switched on."""
     width, height = SIZES[size]
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page = new_device(browser, viewport={"width": width, "height": height}).new_page()
     page.set_default_timeout(WAIT_MS)
     page.goto(url)
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
@@ -119,7 +141,7 @@ def open_app(browser: Browser, url: str, size: str = "phone") -> Page:
 
 
 def sign_in_as(page: Page, role: str) -> None:
-    page.get_by_role("button", name=re.compile(f"^Sign in as {role}")).click()
+    tap(page.get_by_role("button", name=re.compile(f"^Sign in as {role}")))
     # A password check costs the server a tenth of a second alone, seconds on a busy CI.
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=WAIT_MS)
 
@@ -133,9 +155,9 @@ def go_to(page: Page, screen: str) -> None:
         tab.click()
     elif more.count():  # a phone with more screens than its bar holds
         more.click()
-        page.get_by_role("alertdialog").get_by_role("button", name=screen).click()
+        tap(page.get_by_role("alertdialog").get_by_role("button", name=screen))
     else:
-        page.get_by_role("button", name=re.compile(f"^{screen}")).click()
+        tap(page.get_by_role("button", name=re.compile(f"^{screen}")))
 
 
 def card(page: Page, title: str, says: str | None = None) -> Locator:
@@ -198,8 +220,10 @@ def settle(target: Locator, tries: int = 20) -> None:
 def tap(target: Locator) -> None:
     """Tap a control through its semantics node (a DOM click, which Flutter turns into the
     control's tap action): it reaches the control even while a snack bar lies over it or
-    the page still moves, where a pointer tap lands on whatever is drawn on top."""
+    the page still moves, where a pointer tap lands on whatever is drawn on top. Flutter
+    ignores such a click within 500 ms of pointer activity, so that is waited out first."""
     target.wait_for()
+    target.page.wait_for_function("performance.now() - (window.__lastPointer || -1e9) > 600")
     target.dispatch_event("click")
 
 
@@ -270,7 +294,7 @@ def attach_photo(page: Page, button: str, colour: tuple[int, int, int]) -> None:
 def sync_until(page: Page, target: Locator, tries: int = 10) -> None:
     """Another device's change arrives with a pull: tap "Sync now" until it shows."""
     for _ in range(tries):
-        page.get_by_role("button", name="Sync now").click()
+        tap(page.get_by_role("button", name="Sync now"))
         try:
             expect(target.first).to_be_visible(timeout=2_000)
             return
@@ -295,30 +319,31 @@ def confirm_award(officer: Page, business: str | None = None) -> None:
         expect(
             confirm.get_by_text(re.compile(f"^Award to {re.escape(business)} for £"))
         ).to_be_visible()
-    confirm.get_by_role("button", name="Award job").click()
+    tap(confirm.get_by_role("button", name="Award job"))
 
 
 def post_job(officer: Page, title: str, priority: str = "Urgent (5 working days)") -> None:
     """The officer posts a new report to the marketplace with `priority`."""
-    card(officer, title).get_by_role("button", name="Post to marketplace").click()
+    tap(card(officer, title).get_by_role("button", name="Post to marketplace"))
     officer.get_by_role("radio", name=priority).click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Post job").click()
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Post job"))
     expect(card(officer, title, says="0 offers")).to_be_visible()
 
 
 def put_forward(trade: Page, title: str, pounds: str) -> None:
     """The tradesperson offers on a job from the board, earliest visit as offered."""
-    card(trade, title).get_by_role("button", name="Put yourself forward").click()
+    tap(card(trade, title).get_by_role("button", name="Put yourself forward"))
     type_into(trade, "Your price in pounds", pounds)
-    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Send offer"))
 
 
 # -- a server of its own, and devices driven beside the browser -------------------------
 
 
 @pytest.fixture(scope="module")
-def own_server(tmp_path_factory) -> Iterator[Process]:
+def own_server(tmp_path_factory, seeded_server_db) -> Iterator[Process]:
     root = tmp_path_factory.mktemp("server")
+    copy_database(seeded_server_db, root / "server.db")
     port = free_port()
     command = ["-m", "server_stub", "--db", f"sqlite:///{root / 'server.db'}"]
     command += ["--blobs", str(root / "blobs"), "--port", str(port)]
@@ -359,7 +384,7 @@ async def device(folder: Path, url: str, role: str) -> Client:
 def sign_in_with(page: Page, role: str) -> None:
     type_into(page, "Email address", DEMO_ACCOUNTS[role])
     type_into(page, "Password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    tap(page.get_by_role("button", name="Sign in", exact=True))
     expect(sync_status(page)).to_contain_text("Up to date", timeout=WAIT_MS)  # a busy CI
 
 

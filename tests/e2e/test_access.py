@@ -17,9 +17,11 @@ from tests.e2e.conftest import (
     SHOTS,
     WAIT_MS,
     go_to,
+    new_device,
     open_app,
     scroll_to,
     sign_in_as,
+    tap,
     type_into,
 )
 
@@ -137,7 +139,7 @@ def walk(page: Page, role: str, size: str, phone: bool = True) -> list[str]:
 
 def zoomed(browser: Browser, url: str) -> Page:
     """A 390 px phone at 200% zoom: 195 CSS px wide, everything drawn twice the size."""
-    context = browser.new_context(viewport={"width": 195, "height": 422}, device_scale_factor=2)
+    context = new_device(browser, viewport={"width": 195, "height": 422}, device_scale_factor=2)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.goto(url)
@@ -204,7 +206,7 @@ def test_repeated_buttons_name_their_job_and_dropdowns_say_their_choice(browser,
     sign_in_as(officer, "Housing officer")
     post = officer.get_by_role("button", name=re.compile("^Post to marketplace: "))
     expect(post.first).to_be_visible()
-    officer.get_by_role("button", name="Filter and sort").click()
+    tap(officer.get_by_role("button", name="Filter and sort"))
     expect(officer.get_by_role("button", name=re.compile(r"^Status: \w"))).to_be_visible()
     officer.context.close()
 
@@ -231,6 +233,6 @@ def test_put_forward_keeps_its_price_in_view_at_200_percent(browser, app_url):
     expect(dialog.get_by_role("button", name="Send offer")).to_be_visible()
     trade.wait_for_timeout(800)  # the dialog has finished opening in the picture
     trade.screenshot(path=SHOTS / "access-put-forward-390-200.png")
-    dialog.get_by_role("button", name="Cancel").click()
+    tap(dialog.get_by_role("button", name="Cancel"))
     expect(dialog).to_have_count(0)
     trade.context.close()

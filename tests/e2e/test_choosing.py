@@ -29,6 +29,7 @@ from tests.e2e.conftest import (
     shoot,
     sign_in_as,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -87,7 +88,7 @@ def plumbers_for_the_demo_resident(database: Path) -> list[tuple[str, str]]:
 def sign_in_with_email(page: Page, email: str) -> None:
     type_into(page, "Email address", email)
     type_into(page, "Password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    tap(page.get_by_role("button", name="Sign in", exact=True))
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
@@ -110,18 +111,18 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     report_repair(
         resident, TITLE, where="Bathroom or toilet", what="A leak or drip", room="Bathroom"
     )
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, re.compile(r"^Repair reported\."))
 
     # The officer posts it, by the landlord's usual route.
     officer = open_app(browser, url, "desktop")
     sign_in_as(officer, "Housing officer")
     sync_until(officer, card(officer, TITLE))
-    card(officer, TITLE).get_by_role("button", name="Post to marketplace").click()
+    tap(card(officer, TITLE).get_by_role("button", name="Post to marketplace"))
     expect(
         officer.get_by_role("radio", name="The landlord's usual route for this area and priority")
     ).to_be_checked()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Cancel"))
     post_job(officer, TITLE)
     expect(card(officer, TITLE, says="Officer chooses from offers")).to_be_visible()
 
@@ -143,7 +144,7 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
 
     # The officer sees them ranked, each with a score and why.
     sync_until(officer, card(officer, TITLE, says="3 offers"))
-    card(officer, TITLE).get_by_role("button", name="See offers and award").click()
+    tap(card(officer, TITLE).get_by_role("button", name="See offers and award"))
     ranked = officer.get_by_role("alertdialog")
     candidates = ranked.get_by_role("group", name=re.compile(r"out of 100, £"))
     expect(candidates).to_have_count(3)
@@ -151,7 +152,7 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     assert [re.match(r"^(\d)(st|nd|rd): ", name).group(1) for name in names] == ["1", "2", "3"]
     expect(ranked.get_by_text("Award route: Officer chooses from offers")).to_be_visible()
     expect(ranked.get_by_text("Can be awarded").first).to_be_visible()
-    ranked.get_by_role("button", name=re.compile("^Why this rank")).first.click()
+    tap(ranked.get_by_role("button", name=re.compile("^Why this rank")).first)
     # Each part with its points and why (read out as one passage under the button).
     expect(
         ranked.get_by_text(re.compile(r"Completed within target: [\d.]+ points\. \d+ of \d+"))
@@ -163,7 +164,7 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     shoot_at(officer, "officer-ranked-offers", "desktop")
 
     # They let the resident choose among all three.
-    ranked.get_by_role("button", name="Let the resident choose").click()
+    tap(ranked.get_by_role("button", name="Let the resident choose"))
     see(officer, re.compile(r"They will have until \d+(\.\d\d)?[ap]m \w+day \d+ \w+ to choose"))
     boxes = ranked.get_by_role("checkbox", name=re.compile("^Shortlist "))
     expect(boxes).to_have_count(3)
@@ -171,7 +172,7 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
         boxes.nth(n).click()
         expect(ranked.get_by_role("button", name=f"Send shortlist ({n + 1})")).to_be_enabled()
     shoot_at(officer, "officer-shortlist", "desktop")
-    ranked.get_by_role("button", name="Send shortlist (3)").click()
+    tap(ranked.get_by_role("button", name="Send shortlist (3)"))
     see(officer, re.compile(r"^Shortlist of 3 tradespeople sent to the resident"))
     expect(card(officer, TITLE, says="Shortlist of 3 tradespeople sent")).to_be_visible()
 
@@ -182,7 +183,7 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     )
     sync_until(resident, banner)
     shoot_at(resident, "resident-choice-banner", "tablet")
-    banner.get_by_role("button", name="Choose your tradesperson").click()
+    tap(banner.get_by_role("button", name="Choose your tradesperson"))
     see(resident, re.compile(r"^Choose by \d+(\.\d\d)?[ap]m \w+day \d+ \w+$"))
     see(resident, "If you don't choose by then, the best-ranked tradesperson on your shortlist")
     for _email, business in plumbers:
@@ -201,10 +202,10 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     # Not the best-ranked: it is the resident's choice.
     order = [re.match(r"^\d(?:st|nd|rd): (.+?), [\d.]+ out of 100", n).group(1) for n in names]
     chosen, passed_over = order[1], order[2]
-    resident.get_by_role("button", name=f"Choose {chosen}", exact=True).click()
+    tap(resident.get_by_role("button", name=f"Choose {chosen}", exact=True))
     confirm = resident.get_by_role("alertdialog")
     expect(confirm.get_by_text(f"Choose {chosen}?")).to_be_visible()
-    confirm.get_by_role("button", name=f"Yes, choose {chosen}").click()
+    tap(confirm.get_by_role("button", name=f"Yes, choose {chosen}"))
     see(resident, re.compile(rf"^You chose {re.escape(chosen)}\."))
     sync_until(resident, resident.get_by_text(f"{chosen} is doing this repair. You chose them."))
     shoot_at(resident, "resident-chosen", "tablet")
@@ -214,14 +215,14 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     awarded = card(officer, TITLE, says="Chosen by the resident")
     sync_until(officer, awarded)
     expect(card(officer, TITLE, says=f"Awarded to {chosen}")).to_be_visible()
-    awarded.first.get_by_role("button", name="See the ranking").click()
+    tap(awarded.first.get_by_role("button", name="See the ranking"))
     stored = officer.get_by_role("alertdialog")
     expect(stored.get_by_text("Chosen by the resident.")).to_be_visible()
     expect(
         stored.get_by_role("group", name=re.compile(rf"^2nd: {re.escape(chosen)}, .* Chosen"))
     ).to_be_visible()
     shoot_at(officer, "officer-awarded-by-resident", "desktop")
-    stored.get_by_role("button", name="Close").click()
+    tap(stored.get_by_role("button", name="Close"))
 
     # The chosen plumber has the job; another reads why it was not them.
     winner = phones[chosen]

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     sign_in_as,
     start_visit,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -39,7 +40,7 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     resident = open_app(browser, app_url, "tablet")
     sign_in_as(resident, "Resident")
     report_repair(resident, TITLE, where="Hall or stairs inside the home", what="A leak or drip")
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, re.compile(r"^Repair reported\."))
 
     officer = open_app(browser, app_url, "desktop")
@@ -54,8 +55,8 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     expect(card(trade, TITLE, says="You put yourself forward: £90.00")).to_be_visible()
 
     sync_until(officer, card(officer, TITLE, says="1 offer"))
-    card(officer, TITLE).get_by_role("button", name="See offers and award").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
+    tap(card(officer, TITLE).get_by_role("button", name="See offers and award"))
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Award").first)
     confirm_award(officer)
     see(officer, re.compile(r"^Job awarded to "))
 
@@ -64,9 +65,9 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     sync_until(trade, card(trade, TITLE))
     expect(card(trade, TITLE).get_by_role("button", name="Ask for extra work")).to_have_count(0)
     start_visit(trade, TITLE)
-    card(trade, TITLE).get_by_role("button", name="Ask for extra work").click()
+    tap(card(trade, TITLE).get_by_role("button", name="Ask for extra work"))
     ask = trade.get_by_role("alertdialog")
-    ask.get_by_role("button", name="Ask for approval").click()
+    tap(ask.get_by_role("button", name="Ask for approval"))
     see(trade, "Say why the extra work is needed.")
     see(trade, "Enter the price in pounds, for example 120 or 95.50.")
     see(trade, "Add a photo showing why the extra work is needed.")
@@ -74,7 +75,7 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     type_into(trade, "Price of the extra work in pounds", "60")
     attach_photo(trade, "Add a photo of the extra work", (140, 90, 60))
     shoot(trade, "trade-ask-for-extra")
-    ask.get_by_role("button", name="Ask for approval").click()
+    tap(ask.get_by_role("button", name="Ask for approval"))
     see(trade, re.compile(r"^Extra work of £60\.00 asked for\."))
     pending = card(trade, TITLE, says="Extra work waiting for the housing officer's decision")
     expect(pending).to_be_visible()
@@ -89,10 +90,10 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     expect(card(officer, TITLE, says="£60.00")).to_be_visible()
     expect(card(officer, TITLE, says="1 photo")).to_be_visible()
     shoot(officer, "officer-extra-to-approve")
-    waiting.get_by_role("button", name="Approve").click()
+    tap(waiting.get_by_role("button", name="Approve"))
     decide = officer.get_by_role("alertdialog")
     type_into(officer, "Note for the tradesperson (optional)", "Agreed on the phone.")
-    decide.get_by_role("button", name="Approve extra work").click()
+    tap(decide.get_by_role("button", name="Approve extra work"))
     see(officer, re.compile(r"^Extra work of £60\.00 approved\."))
     see(officer, "No extra work is waiting for a decision.")
 
@@ -106,7 +107,7 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     shoot(trade, "trade-extra-approved")
 
     # Signing out leaves nothing of the resident's on the tablet; signing in brings it back.
-    resident.get_by_role("button", name="Sign out").click()
+    tap(resident.get_by_role("button", name="Sign out"))
     resident.get_by_role("button", name="Sign in", exact=True).wait_for()
     sign_in_as(resident, "Resident")
     go_to(resident, "My repairs")

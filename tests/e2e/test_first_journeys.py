@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     shoot,
     sign_in_as,
     sync_status,
+    tap,
     type_into,
 )
 
@@ -33,11 +34,11 @@ def test_sign_in_lists_the_demo_accounts_and_says_why_a_sign_in_failed(browser, 
         expect(page.get_by_role("button", name=re.compile(f"^Sign in as {role}"))).to_be_visible()
     shoot(page, "sign-in")
 
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    tap(page.get_by_role("button", name="Sign in", exact=True))
     see(page, "Enter your email address and password.")
     type_into(page, "Email address", "resident@demo.test")
     type_into(page, "Password", "not-the-password")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    tap(page.get_by_role("button", name="Sign in", exact=True))
     see(page, "That email and password don't match an account.")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
@@ -47,9 +48,9 @@ def test_resident_reports_a_repair_with_a_photo_and_sees_it_in_my_repairs(browse
     sign_in_as(page, "Resident")
     # Emergencies first, to the landlord's own line (from its rules, once synced).
     expect(sync_status(page)).to_contain_text("Up to date")
-    page.get_by_role("button", name="Water pouring in, or near electrics").click()
+    tap(page.get_by_role("button", name="Water pouring in, or near electrics"))
     expect(page.get_by_role("alertdialog").get_by_text("020 8356 3691", exact=True)).to_be_visible()
-    page.get_by_role("alertdialog").get_by_role("button", name="Close").click()
+    tap(page.get_by_role("alertdialog").get_by_role("button", name="Close"))
     report_repair(
         page,
         "Bathroom basin tap dripping",
@@ -61,10 +62,10 @@ def test_resident_reports_a_repair_with_a_photo_and_sees_it_in_my_repairs(browse
     attach_photo(page, "Add photos", (40, 90, 160))
     shoot(page, "resident-report")
 
-    page.get_by_role("button", name="Send repair report").click()
+    tap(page.get_by_role("button", name="Send repair report"))
     see(page, re.compile(r"^Repair reported\."))
     see(page, re.compile(r"^Your reference: [0-9A-F]{8}$"))
-    page.get_by_role("button", name="Report another repair").click()
+    tap(page.get_by_role("button", name="Report another repair"))
     expect(page.get_by_role("textbox", name="What's wrong?")).to_have_value("")
     expect(page.get_by_role("img", name="Photo 1")).to_have_count(0)
 
@@ -82,7 +83,7 @@ def test_resident_reports_a_repair_with_a_photo_and_sees_it_in_my_repairs(browse
 def test_resident_is_told_what_is_missing_before_anything_is_reported(browser, app_url):
     page = open_app(browser, app_url)
     sign_in_as(page, "Resident")
-    page.get_by_role("button", name="Send repair report").click()
+    tap(page.get_by_role("button", name="Send repair report"))
     see(page, "Choose what kind of repair this is.")
     see(page, "Say in a few words what's wrong.")
     expect(page.get_by_text(re.compile("^Repair reported"))).to_have_count(0)
@@ -99,7 +100,7 @@ def test_tradesperson_puts_themselves_forward_from_the_job_board(browser, app_ur
     offer_buttons.first.click()
     dialog = page.get_by_role("alertdialog")
     type_into(page, "Your price in pounds", "about a hundred")
-    dialog.get_by_role("button", name="Send offer").click()
+    tap(dialog.get_by_role("button", name="Send offer"))
     see(page, "Enter the price in pounds, for example 120 or 95.50.")
     expect(dialog).to_be_visible()  # what was typed is kept to correct
     shoot(page, "trade-put-forward")
@@ -107,7 +108,7 @@ def test_tradesperson_puts_themselves_forward_from_the_job_board(browser, app_ur
     _, third_day = visit_days()[2]
     choose(page, "Earliest visit", third_day)
     type_into(page, "Your price in pounds", "135")
-    dialog.get_by_role("button", name="Send offer").click()
+    tap(dialog.get_by_role("button", name="Send offer"))
     see(page, re.compile(r"^You put yourself forward for £135\.00\. Saved on this device"))
     see(page, f"You put yourself forward: £135.00, earliest visit {third_day}")
     expect(offer_buttons).to_have_count(before - 1)
@@ -127,13 +128,13 @@ def test_officer_posts_a_new_report_to_the_marketplace(browser, app_url):
 
     post.first.click()
     dialog = page.get_by_role("alertdialog")
-    dialog.get_by_role("button", name="Post job").click()
+    tap(dialog.get_by_role("button", name="Post job"))
     see(page, "Choose a priority.")
     page.get_by_role("radio", name="Urgent (5 working days)").click()
-    dialog.get_by_role("button", name="Post job").click()
+    tap(dialog.get_by_role("button", name="Post job"))
     see(page, re.compile(r"^Posted to the marketplace\."))
     expect(post).to_have_count(before - 1)
 
     expect(sync_status(page)).to_contain_text("Up to date")  # nothing left to send
-    page.get_by_role("button", name="Sign out").click()
+    tap(page.get_by_role("button", name="Sign out"))
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()

@@ -29,6 +29,7 @@ from tests.e2e.conftest import (
     shoot,
     sign_in_with,
     sync_until,
+    tap,
     text_size,
     type_into,
 )
@@ -96,24 +97,24 @@ def test_gas_then_a_guided_report_an_appointment_and_not_fixed(
     sign_in_with(resident, "resident")
 
     # Emergencies first: gas goes to the national line, never a council's number.
-    resident.get_by_role("button", name="I can smell gas").click()
+    tap(resident.get_by_role("button", name="I can smell gas"))
     dialog = resident.get_by_role("alertdialog")
     expect(dialog.get_by_text("0800 111 999", exact=True)).to_be_visible()
     expect(dialog.get_by_role("button", name="Call 0800 111 999")).to_be_visible()
     expect(dialog.get_by_text(re.compile("^Leave the home now"))).to_be_visible()
     shoot_tablet(resident, "gas-emergency")
-    dialog.get_by_role("button", name="Close").click()
+    tap(dialog.get_by_role("button", name="Close"))
 
     # Where and what pick the kind of repair and the room.
     report_repair(resident, LEAK, where="Bathroom or toilet", what="A leak or drip")
     see(resident, re.compile("^This goes to a tradesperson for plumbing. Repairs like this"))
     shoot_tablet(resident, "report-guided")
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, re.compile("^Repair reported"))
     # The confirmation names the trade and the room the guide chose.
     see(resident, "Plumbing")
     see(resident, "Bathroom or toilet")
-    resident.get_by_role("button", name="Sync now").click()
+    tap(resident.get_by_role("button", name="Sync now"))
     expect(
         resident.get_by_text("Repair reported. Your housing officer has it now.")
     ).to_be_visible()
@@ -123,8 +124,8 @@ def test_gas_then_a_guided_report_an_appointment_and_not_fixed(
     # The visit time: confirmed on the tablet.
     go_to(resident, "My repairs")
     sync_until(resident, card(resident, LEAK, says="Visit offered"))
-    card(resident, LEAK).get_by_role("button", name="See details").click()
-    resident.get_by_role("button", name="Confirm this time").click()
+    tap(card(resident, LEAK).get_by_role("button", name="See details"))
+    tap(resident.get_by_role("button", name="Confirm this time"))
     see(resident, re.compile("^Visit time confirmed"))
     expect(resident.get_by_text(re.compile("^Visit confirmed for"))).to_be_visible()
     shoot_tablet(resident, "repair-appointment")
@@ -142,14 +143,14 @@ def test_gas_then_a_guided_report_an_appointment_and_not_fixed(
     resident.screenshot(path=ROOT / "docs" / "repair-timeline-200-tablet.png")
     text_size(resident, 100)
     settle(resident.get_by_role("button", name="Not fixed?"))  # laid out again at 100%
-    resident.get_by_role("button", name="Not fixed?").click()
+    tap(resident.get_by_role("button", name="Not fixed?"))
     dialog = resident.get_by_role("alertdialog")
-    dialog.get_by_role("button", name="Send", exact=True).click()
+    tap(dialog.get_by_role("button", name="Send", exact=True))
     see(resident, "Say in a few words what is still wrong.")
     type_into(resident, "What is still wrong?", "Still dripping through the ceiling a day later")
-    dialog.get_by_role("button", name="Send", exact=True).click()
+    tap(dialog.get_by_role("button", name="Send", exact=True))
     see(resident, re.compile("^Reported as not fixed"))
-    resident.get_by_role("button", name="Sync now").click()
+    tap(resident.get_by_role("button", name="Sync now"))
     see(resident, re.compile("^You said it was not fixed, so it was reported again"))
     expect(resident.get_by_role("button", name="Not fixed?")).to_have_count(0)  # once
     shoot_tablet(resident, "repair-recall")

@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     shoot,
     sign_in_with,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -87,7 +88,7 @@ def test_the_officer_approves_disputes_and_pays_and_the_tradesperson_sees_it(
     officer = open_app(browser, app_on_own_server, "desktop")
     sign_in_with(officer, "officer")
     if officer.get_by_role("button", name="Got it").count():
-        officer.get_by_role("button", name="Got it").click()
+        tap(officer.get_by_role("button", name="Got it"))
     go_to(officer, "Invoices")
     sync_until(officer, card(officer, BULK_2))
     # The evidence to check before approving: the after photos, fetched and kept.
@@ -97,17 +98,17 @@ def test_the_officer_approves_disputes_and_pays_and_the_tradesperson_sees_it(
     keep_in_docs("invoices", ("desktop",))
 
     # One by one.
-    card(officer, APPROVE).get_by_role("button", name="Approve").click()
+    tap(card(officer, APPROVE).get_by_role("button", name="Approve"))
     see(officer, re.compile(r"^1 invoice approved\."))
     expect(card(officer, APPROVE, says="Approved, to be paid")).to_be_visible()
 
     # A dispute needs a reason, said at the field.
-    card(officer, DISPUTE).get_by_role("button", name="Dispute").click()
+    tap(card(officer, DISPUTE).get_by_role("button", name="Dispute"))
     dialog = officer.get_by_role("alertdialog")
-    dialog.get_by_role("button", name="Dispute invoice").click()
+    tap(dialog.get_by_role("button", name="Dispute invoice"))
     see(officer, "Say why, so the tradesperson can put it right.")
     type_into(officer, "Why do you dispute it?", REASON)
-    dialog.get_by_role("button", name="Dispute invoice").click()
+    tap(dialog.get_by_role("button", name="Dispute invoice"))
     see(officer, re.compile(r"^Invoice disputed\."))
     expect(card(officer, DISPUTE, says=REASON)).to_be_visible()
 
@@ -115,22 +116,22 @@ def test_the_officer_approves_disputes_and_pays_and_the_tradesperson_sees_it(
     for title in (BULK_1, BULK_2):
         box = officer.get_by_role("checkbox", name=f"Select the invoice for {title}")
         settle(box)
-        box.dispatch_event("click")
+        tap(box)
         expect(box).to_be_checked()
-    officer.get_by_role("button", name="Approve 2 selected").click()
+    tap(officer.get_by_role("button", name="Approve 2 selected"))
     see(officer, re.compile(r"^2 invoices approved\."))
     expect(card(officer, BULK_2, says="Approved, to be paid")).to_be_visible()
 
-    card(officer, APPROVE).get_by_role("button", name="Mark paid").click()
+    tap(card(officer, APPROVE).get_by_role("button", name="Mark paid"))
     see(officer, re.compile(r"^1 invoice marked paid today\."))
-    officer.get_by_role("button", name="Sync now").click()
+    tap(officer.get_by_role("button", name="Sync now"))
     expect(officer.locator("[flt-semantics-identifier=sync-status]")).to_contain_text("Up to date")
 
     # The tradesperson's side, on a phone.
     trade = open_app(browser, app_on_own_server, "phone")
     sign_in_with(trade, "tradesperson")
     if trade.get_by_role("button", name="Got it").count():
-        trade.get_by_role("button", name="Got it").click()
+        tap(trade.get_by_role("button", name="Got it"))
     go_to(trade, "Getting paid")
     sync_until(trade, card(trade, APPROVE, says="Paid"))
     # Owed: the two approved (£120.00 each); the disputed one is not counted until settled.

@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     shoot,
     sign_in_as,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -54,26 +55,26 @@ def fill(page: Page, label: str, text: str) -> None:
 
 def test_a_tradesperson_joins_is_approved_and_then_sees_the_job_board(browser, app_url):
     trade = open_app(browser, app_url)
-    trade.get_by_role("button", name="New tradesperson? Join the marketplace").click()
+    tap(trade.get_by_role("button", name="New tradesperson? Join the marketplace"))
     type_into(trade, "Your full name", "Jo Joiner")
     type_into(trade, "Email address", "jo@joiners.test")
     type_into(trade, "Password (at least 10 characters)", "a long passphrase")
     type_into(trade, "Mobile phone (optional)", "07700 900456")
     choose(trade, "Landlord you want to work for", "Hackney Homes")
     shoot(trade, "join-form")
-    trade.get_by_role("button", name="Join the marketplace").click()
+    tap(trade.get_by_role("button", name="Join the marketplace"))
     expect(trade.get_by_role("button", name="Sign out")).to_be_visible()
 
     # Signed in at "Your details": the details form, checked at its fields. Filled in
     # from top to bottom; boxes are ticked by their semantics (no pointer position).
     see(trade, "Send your details")
-    trade.get_by_role("checkbox", name="Plumbing").dispatch_event("click")
+    tap(trade.get_by_role("checkbox", name="Plumbing"))
     expect(trade.get_by_role("checkbox", name="Plumbing")).to_be_checked()
     fill(trade, "Business or trading name", BUSINESS)
     fill(trade, "Postcode districts you cover", "Hackney")
     fill(trade, "Public liability insurance expiry date (dd/mm/yyyy)", "31/02/2031")
     attach_photo(trade, "Add photos of your documents", (230, 200, 60))
-    trade.get_by_role("button", name="Send for checks").dispatch_event("click")
+    tap(trade.get_by_role("button", name="Send for checks"))
     see(trade, re.compile("^Hackney is not a postcode district"))
     see(trade, re.compile("^Write the date as dd/mm/yyyy"))
     fill(trade, "Postcode districts you cover", DISTRICTS)
@@ -83,7 +84,7 @@ def test_a_tradesperson_joins_is_approved_and_then_sees_the_job_board(browser, a
         expect(trade.get_by_role("checkbox", name=other)).not_to_be_checked()
     expect(trade.get_by_role("radio", name="Sole trader")).to_be_checked()
     shoot(trade, "your-details-form")
-    trade.get_by_role("button", name="Send for checks").dispatch_event("click")
+    tap(trade.get_by_role("button", name="Send for checks"))
     status = trade.locator("[flt-semantics-identifier=vetting-status]")
     expect(status).to_contain_text("Waiting for checks")
     sent = trade.get_by_role("group", name=re.compile("^What you sent"))
@@ -104,8 +105,8 @@ def test_a_tradesperson_joins_is_approved_and_then_sees_the_job_board(browser, a
     expect(card(officer, BUSINESS, says="Areas: E5, E8, E9, N1, N16")).to_be_visible()
     expect(officer.get_by_role("img", name=f"Document 1 of {BUSINESS}")).to_be_visible()
     shoot(officer, "officer-tradespeople")
-    application.get_by_role("button", name="Approve").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Approve").click()
+    tap(application.get_by_role("button", name="Approve"))
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Approve"))
     see(officer, re.compile(f"^{re.escape(BUSINESS)} approved"))
 
     # The tradesperson syncs: approved, and the board shows plumbing jobs in their areas.

@@ -36,7 +36,7 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     resident = open_app(browser, app_url)
     sign_in_as(resident, "Resident")
     report_repair(resident, TITLE, where="Kitchen", what="A leak or drip")
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, re.compile(r"^Repair reported\."))
 
     # The officer triages it and posts it to the marketplace.
@@ -54,11 +54,11 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
 
     # The officer sees the offer and awards the job.
     sync_until(officer, card(officer, TITLE, says="1 offer"))
-    card(officer, TITLE).get_by_role("button", name="See offers and award").click()
+    tap(card(officer, TITLE).get_by_role("button", name="See offers and award"))
     offer = officer.get_by_role("alertdialog").get_by_role("group", name=re.compile("£120.00"))
     expect(offer).to_be_visible()
     shoot(officer, "officer-offers")
-    offer.get_by_role("button", name="Award").click()
+    tap(offer.get_by_role("button", name="Award"))
     confirm_award(officer)
     see(officer, re.compile(r"^Job awarded to "))
     expect(card(officer, TITLE)).to_have_count(0)  # no longer waiting for triage
@@ -67,34 +67,34 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     go_to(trade, "My jobs")
     sync_until(trade, card(trade, TITLE))
     expect(card(trade, TITLE, says="Flat")).to_be_visible()  # the address, now it is theirs
-    card(trade, TITLE).get_by_role("button", name="No access").click()
+    tap(card(trade, TITLE).get_by_role("button", name="No access"))
     type_into(trade, "What happened?", "No answer at 9am. Calling card left.")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Record no access").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Record no access"))
     see(trade, re.compile(r"^No access recorded\."))
     expect(card(trade, TITLE, says="No access at last visit")).to_be_visible()
     start_visit(trade, TITLE)
     tap(card(trade, TITLE).get_by_role("button", name="Complete job"))  # under the snack bar
     finish = trade.get_by_role("alertdialog")
-    finish.get_by_role("button", name="Complete job").click()
+    tap(finish.get_by_role("button", name="Complete job"))
     see(trade, "Add at least one photo of the finished work before completing.")
     type_into(trade, "What did you do?", "Replaced the tap washer and tested.")
     attach_photo(trade, "Add photos of the finished work", (90, 160, 60))
     shoot(trade, "trade-complete-job")
-    finish.get_by_role("button", name="Complete job").click()
+    tap(finish.get_by_role("button", name="Complete job"))
     see(trade, re.compile(r"^Job completed\."))
     expect(card(trade, TITLE)).to_have_count(0)  # finished jobs leave My jobs
 
     # The resident sees it completed and rates it.
     go_to(resident, "My repairs")
     sync_until(resident, card(resident, TITLE, says="Completed"))
-    card(resident, TITLE).get_by_role("button", name="Rate this repair").click()
+    tap(card(resident, TITLE).get_by_role("button", name="Rate this repair"))
     rating = resident.get_by_role("alertdialog")
-    rating.get_by_role("button", name="Send rating").click()
+    tap(rating.get_by_role("button", name="Send rating"))
     see(resident, "Choose from 1 to 5 stars.")
-    rating.get_by_role("button", name="Speed: 4 out of 5").click()
-    rating.get_by_role("button", name="Quality: 5 out of 5").click()
+    tap(rating.get_by_role("button", name="Speed: 4 out of 5"))
+    tap(rating.get_by_role("button", name="Quality: 5 out of 5"))
     shoot(resident, "resident-rate-repair")
-    rating.get_by_role("button", name="Send rating").click()
+    tap(rating.get_by_role("button", name="Send rating"))
     see(resident, re.compile(r"^Thank you for your rating\."))
     expect(
         card(resident, TITLE, says="You rated it: speed 4 and quality 5 out of 5")
@@ -122,8 +122,8 @@ def test_a_tradesperson_behind_the_news_is_told_the_job_went_to_someone_else(bro
     type_into(trade, "Your price in pounds", "99")
     posted = card(officer, title, says=street.group(0)).first
     sync_until(officer, posted)
-    posted.get_by_role("button", name="See offers and award").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
+    tap(posted.get_by_role("button", name="See offers and award"))
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Award").first)
     confirm_award(officer)
     see(officer, re.compile(r"^Job awarded to "))
     expect(sync_status(officer)).to_contain_text("Up to date")  # the award has been sent
@@ -131,7 +131,7 @@ def test_a_tradesperson_behind_the_news_is_told_the_job_went_to_someone_else(bro
     # The plumber sends. With live updates the phone has usually heard already (the job has
     # left its board) and says so in the dialog; if it had not, the offer is saved and the
     # server's refusal is listed.
-    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Send offer"))
     told = trade.get_by_text(
         re.compile("^This job (was awarded to another tradesperson|is no longer available)")
     )
@@ -148,5 +148,5 @@ def test_a_tradesperson_behind_the_news_is_told_the_job_went_to_someone_else(bro
     )
     expect(problem).to_have_accessible_name(re.compile("look for other jobs on the job board"))
     shoot(trade, "trade-needs-attention")
-    trade.get_by_role("button", name="Dismiss").first.click()
+    tap(trade.get_by_role("button", name="Dismiss").first)
     see(trade, "Nothing needs your attention.")

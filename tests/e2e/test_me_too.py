@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     shoot,
     sign_in_with,
     sync_status,
+    tap,
     type_into,
 )
 
@@ -50,7 +51,7 @@ def sign_in_by_email(page, email: str) -> None:
     for _ in range(3):
         type_into(page, "Email address", email)
         type_into(page, "Password", DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in", exact=True).click()
+        tap(page.get_by_role("button", name="Sign in", exact=True))
         try:
             expect(sync_status(page)).to_contain_text("Up to date", timeout=WAIT_MS)
             return
@@ -68,9 +69,9 @@ def test_a_neighbour_says_me_too_on_a_broken_stairwell_light(
     sign_in_with(resident, "resident")
     report_repair(resident, LIGHT, where=STAIRS, what=LIGHTS)
     see(resident, re.compile("^This goes to a tradesperson for electrical. Repairs like"))
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, re.compile("^Repair reported"))
-    resident.get_by_role("button", name="Sync now").click()
+    tap(resident.get_by_role("button", name="Sync now"))
     expect(
         resident.get_by_text("Repair reported. Your housing officer has it now.")
     ).to_be_visible()
@@ -85,7 +86,7 @@ def test_a_neighbour_says_me_too_on_a_broken_stairwell_light(
     neighbour.set_viewport_size({"width": 820, "height": 1180})
     neighbour.wait_for_timeout(500)
 
-    neighbour.get_by_role("button", name="Me too", exact=True).click()
+    tap(neighbour.get_by_role("button", name="Me too", exact=True))
     see(neighbour, re.compile("^Thank you. You can follow this repair in My repairs."))
     heading = neighbour.get_by_text(LIGHT, exact=True)
     expect(heading.first).to_be_visible()

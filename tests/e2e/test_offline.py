@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     see,
     shoot,
     sync_status,
+    tap,
     type_into,
 )
 
@@ -51,20 +52,20 @@ def app_url(server, tmp_path_factory) -> Iterator[str]:
 def sign_in_as_resident(page: Page) -> None:
     type_into(page, "Email address", "resident@demo.test")
     type_into(page, "Password", "demo")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    tap(page.get_by_role("button", name="Sign in", exact=True))
     expect(sync_status(page)).to_contain_text("Up to date")
 
 
 def lose_signal(page: Page, server: Process) -> None:
     server.stop()
-    page.get_by_role("button", name="Sync now").click()
+    tap(page.get_by_role("button", name="Sync now"))
     expect(sync_status(page)).to_contain_text("Offline")
     see(page, re.compile("^You're offline"))
 
 
 def report(page: Page, title: str) -> None:
     report_repair(page, title, where="Living room", what="Window broken or won't close")
-    page.get_by_role("button", name="Send repair report").click()
+    tap(page.get_by_role("button", name="Send repair report"))
 
 
 def test_a_repair_reported_without_signal_waits_on_the_device_then_is_sent(
@@ -82,7 +83,7 @@ def test_a_repair_reported_without_signal_waits_on_the_device_then_is_sent(
     shoot(page, "resident-offline")
 
     server.start()
-    page.get_by_role("button", name="Sync now").click()
+    tap(page.get_by_role("button", name="Sync now"))
     expect(sync_status(page)).to_contain_text("Up to date")
     expect(page.get_by_text(re.compile("^You're offline"))).to_have_count(0)
     go_to(page, "My repairs")

@@ -34,6 +34,7 @@ from tests.e2e.conftest import (
     see,
     sign_in_as,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -138,7 +139,7 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     sign_in_as(resident, "Resident")
     choose(resident, "What kind of repair?", "Damp and mould")
     type_into(resident, "What's wrong?", DAMP)
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, "Repair reported")
 
     officer = open_app(browser, url, "desktop")
@@ -156,10 +157,10 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     says(damp, "Start safety work by")
     shoot_at(officer, "oversight", "desktop", "tablet")
 
-    damp.get_by_role("button", name="Record the investigation").click()
+    tap(damp.get_by_role("button", name="Record the investigation"))
     dialog = officer.get_by_role("alertdialog")
     type_into(officer, "What was found", "Condensation from a blocked extractor fan")
-    dialog.get_by_role("button", name="Record the investigation").click()
+    tap(dialog.get_by_role("button", name="Record the investigation"))
     expect(card(officer, DAMP, says="Investigated on")).to_be_visible()
     says(officer, "Findings: Condensation")
 
@@ -167,12 +168,12 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     on_hold = officer.get_by_role("button", name="Put on hold").first
     on_hold.click()
     dialog = officer.get_by_role("alertdialog")
-    dialog.get_by_role("button", name="Put on hold").click()
+    tap(dialog.get_by_role("button", name="Put on hold"))
     expect(dialog.get_by_text("Say why the job is on hold")).to_be_visible()
     type_into(officer, "Why is it on hold?", "Waiting for scaffolding")
-    dialog.get_by_role("button", name="Put on hold").click()
+    tap(dialog.get_by_role("button", name="Put on hold"))
     says(officer, "On hold: Waiting for scaffolding")
-    officer.get_by_role("button", name="Take off hold").first.click()
+    tap(officer.get_by_role("button", name="Take off hold").first)
     expect(officer.get_by_role("button", name="Take off hold")).to_have_count(0)
 
     # Past repairs imported from a CSV file: three repeat call-outs by one business.
@@ -190,36 +191,36 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     pattern = card(officer, "Repeat call-outs", says=business)
     sync_until(officer, pattern)
     says(pattern, "were reported again within 30 days")
-    pattern.get_by_role("button", name="See the 3 jobs").click()
+    tap(pattern.get_by_role("button", name="See the 3 jobs"))
     dialog = officer.get_by_role("alertdialog")
     expect(dialog.get_by_role("button", name="Leaking waste pipe 1")).to_be_visible()
-    dialog.get_by_role("button", name="Leaking waste pipe 1").click()
+    tap(dialog.get_by_role("button", name="Leaking waste pipe 1"))
     says(dialog, "Still dripping a week later")
-    dialog.get_by_role("button", name="Back to the list").click()
+    tap(dialog.get_by_role("button", name="Back to the list"))
     # A dispute pack of exactly these three jobs, saved on the device.
-    dialog.get_by_role("button", name="Evidence pack of these jobs").click()
+    tap(dialog.get_by_role("button", name="Evidence pack of these jobs"))
     three = officer.locator("[flt-semantics-identifier=jobs-pack-totals]")
     expect(three).to_contain_text(re.compile(r"^3 jobs: £"))
     [jobs_pack] = (data / "devices").glob("*/packs/evidence-pack-jobs-*.csv")
     assert len(list(csv.DictReader(io.StringIO(jobs_pack.read_text(encoding="utf-8"))))) == 3
-    dialog.get_by_role("button", name="Close").click()
-    pattern.get_by_role("button", name="Add a note").click()
+    tap(dialog.get_by_role("button", name="Close"))
+    tap(pattern.get_by_role("button", name="Add a note"))
     type_into(officer, "Your note", "Raise at the December review")
-    officer.get_by_role("alertdialog").get_by_role("button", name="Save note").click()
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Save note"))
     says(officer, "Raise at the December review")
     shoot_at(officer, "patterns", "desktop")
 
     # The thresholds are the officer's: four call-outs needed, the item leaves the queue;
     # a threshold that is not a number is refused at its field.
     def thresholds(count: str) -> None:
-        officer.get_by_role("button", name="Change the thresholds").click()
+        tap(officer.get_by_role("button", name="Change the thresholds"))
         type_into(officer, "Repeat call-outs: how many", count)
-        officer.get_by_role("alertdialog").get_by_role("button", name="Save thresholds").click()
+        tap(officer.get_by_role("alertdialog").get_by_role("button", name="Save thresholds"))
 
     thresholds("none")
     expect(officer.get_by_text("Write a whole number more than zero.")).to_be_visible()
     type_into(officer, "Repeat call-outs: how many", "4")
-    officer.get_by_role("alertdialog").get_by_role("button", name="Save thresholds").click()
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Save thresholds"))
     says(officer, "4 or more repeat call-outs in 30 days")
     expect(card(officer, "Repeat call-outs", says=business)).to_have_count(0)
     thresholds("3")
@@ -227,7 +228,7 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     expect(pattern).to_be_visible()
 
     # Its scorecard: three things to raise, figures beside the median, a figure's jobs.
-    pattern.get_by_role("button", name="Open the scorecard").click()
+    tap(pattern.get_by_role("button", name="Open the scorecard"))
     says(officer, "Three things to raise")
     expect(officer.get_by_text(business, exact=True).first).to_be_visible()
     says(officer, re.compile(r"[123]\. Repeat call-outs"))  # among the three, in any place
@@ -235,18 +236,18 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     recalls.click()
     dialog = officer.get_by_role("alertdialog")
     expect(dialog.get_by_role("button", name=re.compile("^Leaking waste pipe"))).to_have_count(3)
-    dialog.get_by_role("button", name="Close").click()
+    tap(dialog.get_by_role("button", name="Close"))
     says(officer, "Residents' quality rating, month by month")
     shoot_at(officer, "scorecard", "desktop", "tablet")
 
     # The evidence pack: saved on the device, offered for download, totals in words.
-    officer.get_by_role("button", name="Make an evidence pack").click()
+    tap(officer.get_by_role("button", name="Make an evidence pack"))
     totals = officer.locator("[flt-semantics-identifier=pack-totals]")
     expect(totals).to_contain_text(re.compile(r"^\d+ jobs?: £"))
     said = totals.inner_text()
     shoot_at(officer, "evidence-pack", "desktop")
     with officer.expect_download() as download:
-        officer.get_by_role("button", name="Download the CSV").click()
+        tap(officer.get_by_role("button", name="Download the CSV"))
     downloaded = download.value.path().read_text(encoding="utf-8")
 
     packs = [

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     shoot,
     sign_in_with,
     sync_status,
+    tap,
     type_into,
 )
 
@@ -49,23 +50,23 @@ def test_the_officer_gives_a_home_its_alerts_and_the_repair_carries_them(
     report_repair(resident, TITLE, trade="Plumbing", room="Bathroom")
     choose(resident, "How should the tradesperson contact you?", "Text message")
     type_into(resident, "Best times to contact you (optional)", "after 4pm")
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, re.compile("^Repair reported"))
-    resident.get_by_role("button", name="Sync now").click()
+    tap(resident.get_by_role("button", name="Sync now"))
     expect(sync_status(resident)).to_contain_text("Up to date")
 
     officer = open_app(browser, app_on_own_server, "desktop")
     sign_in_with(officer, "officer")
     go_to(officer, "Reports to triage")
     type_into(officer, "Search title, street or resident", "shower tray")
-    card(officer, TITLE).get_by_role("button", name="Property alerts").click()
+    tap(card(officer, TITLE).get_by_role("button", name="Property alerts"))
     type_into(officer, "Property alerts, one a line", f"{ASBESTOS}\n{DOG}")
     shoot(officer, "property-alerts")
     keep_in_docs("property-alerts", ("desktop",))
-    officer.get_by_role("alertdialog").get_by_role("button", name="Save alerts").click()
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Save alerts"))
     see(officer, re.compile("^Property alerts saved"))
     expect(card(officer, TITLE, says=f"Property alert: {DOG}")).to_be_visible()
-    officer.get_by_role("button", name="Sync now").click()
+    tap(officer.get_by_role("button", name="Sync now"))
     expect(sync_status(officer)).to_contain_text("Up to date")
 
     assert run(as_the_officer_has_it(tmp_path, url)) == ([ASBESTOS, DOG], "text", "after 4pm")

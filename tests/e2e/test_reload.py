@@ -13,6 +13,7 @@ from tests.e2e.conftest import (
     WAIT_MS,
     card,
     go_to,
+    new_device,
     open_app,
     post_job,
     report_repair,
@@ -20,6 +21,7 @@ from tests.e2e.conftest import (
     sign_in_as,
     sync_status,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -41,7 +43,7 @@ def report(page: Page, title: str) -> None:
         what="Cupboards, floors, stairs or skirting",
         room="Hallway",
     )
-    page.get_by_role("button", name="Send repair report").click()
+    tap(page.get_by_role("button", name="Send repair report"))
     see(page, re.compile(r"^Repair reported\."))
 
 
@@ -71,7 +73,7 @@ def test_reloading_before_and_after_sign_in_keeps_every_role_working(browser, ap
     expect(sync_status(trade)).not_to_contain_text("Can't sync")
     board.first.click()
     type_into(trade, "Your price in pounds", "90")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Send offer").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Send offer"))
     see(trade, re.compile(r"^You put yourself forward for £90\.00"))
     expect(sync_status(trade)).to_contain_text("Up to date")
 
@@ -82,7 +84,7 @@ def test_reloading_before_and_after_sign_in_keeps_every_role_working(browser, ap
 
 def test_two_tabs_of_one_browser_share_one_device_and_both_can_act(browser: Browser, app_url):
     width, height = SIZES["phone"]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = new_device(browser, viewport={"width": width, "height": height})
     first = context.new_page()
     first.set_default_timeout(WAIT_MS)
     first.goto(app_url)
@@ -114,7 +116,7 @@ def test_two_tabs_of_one_browser_share_one_device_and_both_can_act(browser: Brow
 
     # Signing out in one tab signs the device out: the other tab follows.
     first.bring_to_front()
-    first.get_by_role("button", name="Sign out").click()
+    tap(first.get_by_role("button", name="Sign out"))
     second.bring_to_front()
     expect(second.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
     context.close()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import go_to, open_app, see, shoot, sign_in_as, sync_until, type_into
+from tests.e2e.conftest import go_to, open_app, see, shoot, sign_in_as, sync_until, tap, type_into
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +20,12 @@ def test_an_officer_changes_the_landlords_rules_and_bad_ones_are_explained(brows
     # into, so the values shown are checked in the screenshots, and the save by its result.
     type_into(officer, "Urgent repairs (working days)", "3")
     type_into(officer, "Out-of-hours emergency line for residents", "020 7946 0123")
-    officer.get_by_role("button", name="Save our rules").click()
+    tap(officer.get_by_role("button", name="Save our rules"))
     expect(officer.get_by_text(re.compile("^Rules saved"))).to_be_visible()
     shoot(officer, "officer-rules")
 
     type_into(officer, "Emergencies: attend within (hours)", "30")
-    officer.get_by_role("button", name="Save our rules").click()
+    tap(officer.get_by_role("button", name="Save our rules"))
     see(officer, re.compile("attend before making safe"))
 
     sync_until(officer, officer.get_by_text(re.compile("^Up to date")))

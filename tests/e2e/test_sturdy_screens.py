@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     sign_in_as,
     sync_status,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -42,7 +43,7 @@ def test_resident_sees_a_reference_and_next_steps_then_opens_the_repair(browser,
     sign_in_as(page, "Resident")
     report(page, "Bedroom", "Damp or mould", DAMP)
     attach_photo(page, "Add photos", (60, 70, 60))
-    page.get_by_role("button", name="Send repair report").click()
+    tap(page.get_by_role("button", name="Send repair report"))
 
     # The confirmation: a reference to quote, what happens next, when, and Awaab's Law.
     see(page, "Repair reported")
@@ -56,7 +57,7 @@ def test_resident_sees_a_reference_and_next_steps_then_opens_the_repair(browser,
     shoot(page, "resident-confirmation")
 
     # Its page: status, reference, photos held on this tablet, and its history.
-    page.get_by_role("button", name="See this repair").click()
+    tap(page.get_by_role("button", name="See this repair"))
     expect(page.get_by_role("button", name="Back to my repairs")).to_be_visible()
     see(page, f"Reference {code}")
     see(page, "What has happened")
@@ -65,10 +66,10 @@ def test_resident_sees_a_reference_and_next_steps_then_opens_the_repair(browser,
     shoot(page, "resident-repair-detail")
 
     # Back to the list, where the card carries the same reference and opens the same page.
-    page.get_by_role("button", name="Back to my repairs").click()
+    tap(page.get_by_role("button", name="Back to my repairs"))
     mine = card(page, DAMP, says=code)
     expect(mine).to_be_visible()
-    mine.get_by_role("button", name="See details").click()
+    tap(mine.get_by_role("button", name="See details"))
     see(page, f"Reference {code}")
     go_to(page, "Report a repair")
     expect(page.get_by_role("button", name="Send repair report")).to_be_visible()
@@ -78,7 +79,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     resident = open_app(browser, app_url, "tablet")
     sign_in_as(resident, "Resident")
     report(resident, "Bathroom or toilet", "A leak or drip", LEAK)
-    resident.get_by_role("button", name="Send repair report").click()
+    tap(resident.get_by_role("button", name="Send repair report"))
     see(resident, re.compile(r"^Repair reported\."))
 
     # The officer narrows the long list to what matters, then posts the new report.
@@ -88,7 +89,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     type_into(officer, "Search title, street or resident", "bath panel")
     expect(card(officer, LEAK)).to_be_visible()
     expect(officer.get_by_text(re.compile(r"^Showing 1 of \d+, filtered\."))).to_be_visible()
-    officer.get_by_role("button", name="Clear filters").click()
+    tap(officer.get_by_role("button", name="Clear filters"))
     expect(officer.get_by_text(re.compile(r"^Showing (\d+) of \1\.$"))).to_be_visible()
     choose(officer, "Trade", "Plumbing")
     choose(officer, "Status", "New reports")
@@ -96,7 +97,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     shoot(officer, "officer-triage-filtered")
     officer.get_by_role("checkbox", name="Damp and mould only").click()
     expect(card(officer, LEAK)).to_have_count(0)
-    officer.get_by_role("button", name="Clear filters").click()
+    tap(officer.get_by_role("button", name="Clear filters"))
     post_job(officer, LEAK)
 
     # The plumber offers, changes the price, withdraws, and offers again.
@@ -107,16 +108,16 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     see(trade, re.compile(r"^You put yourself forward for £120\.00\."))
     go_to(trade, "My offers")
     expect(card(trade, LEAK, says="Your offer £120.00")).to_be_visible()
-    card(trade, LEAK).get_by_role("button", name="Change offer").click()
+    tap(card(trade, LEAK).get_by_role("button", name="Change offer"))
     type_into(trade, "Your price in pounds", "110")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Save changes").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Save changes"))
     see(trade, re.compile(r"^Offer changed to £110\.00\."))
     expect(card(trade, LEAK, says="Your offer £110.00")).to_be_visible()
     shoot(trade, "trade-my-offers")
-    card(trade, LEAK).get_by_role("button", name="Withdraw offer").click()
+    tap(card(trade, LEAK).get_by_role("button", name="Withdraw offer"))
     ask = trade.get_by_role("alertdialog")
     expect(ask.get_by_text(re.compile(r"^Withdraw your offer of £110\.00"))).to_be_visible()
-    ask.get_by_role("button", name="Withdraw offer").click()
+    tap(ask.get_by_role("button", name="Withdraw offer"))
     see(trade, re.compile(r"^Offer withdrawn\."))
     withdrawn = card(trade, LEAK, says="Withdrawn")
     expect(withdrawn).to_be_visible()
@@ -127,18 +128,18 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
 
     # The officer sees one offer, and is asked to confirm the award by name and price.
     sync_until(officer, card(officer, LEAK, says="1 offer"))
-    card(officer, LEAK).get_by_role("button", name="See offers and award").click()
+    tap(card(officer, LEAK).get_by_role("button", name="See offers and award"))
     offer = officer.get_by_role("alertdialog").get_by_role("group", name=re.compile("£115.00"))
     expect(offer).to_be_visible()
-    offer.get_by_role("button", name="Award").click()
+    tap(offer.get_by_role("button", name="Award"))
     confirm = officer.get_by_role("alertdialog")
     expect(confirm.get_by_text(re.compile(r"^Award to .+ for £115\.00\?$"))).to_be_visible()
     shoot(officer, "officer-award-confirm")
-    confirm.get_by_role("button", name="Cancel").click()
+    tap(confirm.get_by_role("button", name="Cancel"))
     expect(card(officer, LEAK, says="1 offer")).to_be_visible()  # nothing awarded
-    card(officer, LEAK).get_by_role("button", name="See offers and award").click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Award").first.click()
-    officer.get_by_role("alertdialog").get_by_role("button", name="Award job").click()
+    tap(card(officer, LEAK).get_by_role("button", name="See offers and award"))
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Award").first)
+    tap(officer.get_by_role("alertdialog").get_by_role("button", name="Award job"))
     see(officer, re.compile(r"^Job awarded to "))
 
     # On site: tap to call and open in maps, then the job is done and stays on record.
@@ -155,20 +156,20 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     maps.value.close()
     trade.bring_to_front()  # the maps tab took the front: a hidden tab misses clicks
     shoot(trade, "trade-my-jobs-call-and-map")
-    mine.get_by_role("button", name="Start visit").click()
-    trade.get_by_role("alertdialog").get_by_role("button", name="Start visit").click()
+    tap(mine.get_by_role("button", name="Start visit"))
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Start visit"))
     see(trade, re.compile(r"^Visit started\."))
-    mine.get_by_role("button", name="Complete job").click()
+    tap(mine.get_by_role("button", name="Complete job"))
     type_into(trade, "What did you do?", "Resealed the bath panel.")
     attach_photo(trade, "Add photos of the finished work", (90, 160, 60))
-    trade.get_by_role("alertdialog").get_by_role("button", name="Complete job").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Complete job"))
     see(trade, re.compile(r"^Job completed\."))
     expect(sync_status(trade)).to_contain_text("Up to date")
     expect(card(trade, LEAK)).to_have_count(0)  # synced, so no longer in My jobs
     go_to(trade, "Done")
     done = card(trade, LEAK, says="Your price £115.00")
     expect(done).to_be_visible()
-    trade.get_by_role("button", name="Sync now").click()
+    tap(trade.get_by_role("button", name="Sync now"))
     expect(sync_status(trade)).to_contain_text("Up to date")
     expect(done).to_be_visible()  # still there after a sync
     shoot(trade, "trade-done")

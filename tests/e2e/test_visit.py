@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
     start_visit,
     sync_status,
     sync_until,
+    tap,
     type_into,
 )
 
@@ -126,7 +127,7 @@ def test_a_day_on_site_without_signal_reaches_the_officer_and_the_resident(
     trade = open_app(browser, app_url, "phone")
     sign_in_with(trade, "tradesperson")
     if trade.get_by_role("button", name="Got it").count():  # the sign-in notice
-        trade.get_by_role("button", name="Got it").click()
+        tap(trade.get_by_role("button", name="Got it"))
     go_to(trade, "My jobs")
     sync_until(trade, card(trade, PACK))
     # The job pack: the resident's words and photo, on the phone before leaving.
@@ -141,48 +142,48 @@ def test_a_day_on_site_without_signal_reaches_the_officer_and_the_resident(
 
     # In the stairwell: no signal.
     server.stop()
-    trade.get_by_role("button", name="Sync now").click()
+    tap(trade.get_by_role("button", name="Sync now"))
     expect(sync_status(trade)).to_contain_text("Offline")
     expect(trade.get_by_role("img", name="The resident's photo 1")).to_be_visible()
 
     # Start with a "before" photo.
-    card(trade, PACK).get_by_role("button", name="Start visit").click()
+    tap(card(trade, PACK).get_by_role("button", name="Start visit"))
     attach_photo(trade, "Add photos before you start", (150, 110, 70))
     shoot(trade, "visit")
     keep_in_docs("visit", ("phone",))
-    trade.get_by_role("alertdialog").get_by_role("button", name="Start visit").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Start visit"))
     see(trade, re.compile(r"^Visit started\. 1 before photo saved"))
     expect(card(trade, PACK, says="Visit started")).to_be_visible()
 
     # Nobody in: a note will do.
-    card(trade, NOBODY_IN).get_by_role("button", name="No access").click()
+    tap(card(trade, NOBODY_IN).get_by_role("button", name="No access"))
     type_into(trade, "What happened?", "Nobody in at 10:00, card left under the door.")
-    trade.get_by_role("alertdialog").get_by_role("button", name="Record no access").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Record no access"))
     see(trade, re.compile(r"^No access recorded\. Offer the resident another visit time"))
 
     # Nobody in at the fourth again: told before and after that it goes back.
     expect(card(trade, AGAIN, says="If nobody is in next time")).to_be_visible()
-    card(trade, AGAIN).get_by_role("button", name="No access").click()
+    tap(card(trade, AGAIN).get_by_role("button", name="No access"))
     see(trade, re.compile(r"^This is the second time nobody was in"))
     type_into(trade, "What happened?", "Nobody in again at 14:00.")
     shoot(trade, "no-access-again")
     keep_in_docs("no-access-again", ("phone",))
-    trade.get_by_role("alertdialog").get_by_role("button", name="Record no access").click()
+    tap(trade.get_by_role("alertdialog").get_by_role("button", name="Record no access"))
     see(trade, re.compile(r"^No access recorded again\. The job has gone back"))
     expect(card(trade, AGAIN)).to_have_count(0)
 
     # Done: "after" photos are needed, said at the photo button; materials go in the note.
     start_visit(trade, DONE)
-    card(trade, DONE).get_by_role("button", name="Complete job").click()
+    tap(card(trade, DONE).get_by_role("button", name="Complete job"))
     finish = trade.get_by_role("alertdialog")
-    finish.get_by_role("button", name="Complete job").click()
+    tap(finish.get_by_role("button", name="Complete job"))
     see(trade, "Add at least one photo of the finished work before completing.")
     attach_photo(trade, "Add photos of the finished work", (60, 160, 90))
     type_into(trade, "What did you do?", "New fill valve fitted and tested.")
     type_into(trade, "Materials used (optional)", "1 fill valve, 2 fibre washers")
     shoot(trade, "complete")
     keep_in_docs("complete", ("phone",))
-    finish.get_by_role("button", name="Complete job").click()
+    tap(finish.get_by_role("button", name="Complete job"))
     see(trade, re.compile(r"^Job completed\."))
     expect(sync_status(trade)).to_contain_text(re.compile(r"Offline\. \d+ changes? waiting"))
     shoot(trade, "visit-offline")
@@ -190,7 +191,7 @@ def test_a_day_on_site_without_signal_reaches_the_officer_and_the_resident(
 
     # Signal again: everything goes, nothing twice.
     server.start()
-    trade.get_by_role("button", name="Sync now").click()
+    tap(trade.get_by_role("button", name="Sync now"))
     expect(sync_status(trade)).to_contain_text("Up to date", timeout=60_000)
     go_to(trade, "Getting paid")
     sync_until(trade, card(trade, DONE))
