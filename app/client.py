@@ -1714,9 +1714,21 @@ def command(model: type[c.Command], **args: Any) -> c.Command:
     return c.parse(model.name, args)
 
 
+# What people watch a job for: where it stands, when, who, and what to know before going.
+# Bookkeeping a sync fills in (ids, times of record) is left out, so a person's own change
+# coming back from the server does not mark their card as changed by someone else.
+WATCHED = (
+    "status", "priority", "target_at", "attend_by", "shortlist", "choose_by", "held_from",
+    "investigated_on", "findings", "appointment_at", "appointment_status", "on_the_way_at",
+    "arrive_by", "missed", "flag", "awarded_to", "started_at", "completed_at", "closed_at",
+    "also_reported_by", "property_alerts", "rating_quality",
+)  # fmt: skip
+
+
 def _fingerprint(job: Job) -> str:
-    """A short digest of a job as the device holds it: changes when anything in it does."""
-    return hashlib.blake2b(job.model_dump_json().encode(), digest_size=8).hexdigest()
+    """A short digest of what people watch in a job: changes when any of that does."""
+    watched = job.model_dump_json(include=set(WATCHED)).encode()
+    return hashlib.blake2b(watched, digest_size=8).hexdigest()
 
 
 def _by_target(job: Job) -> tuple:

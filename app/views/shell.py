@@ -32,6 +32,8 @@ from app.views.widgets import (
     empty,
     guarded,
     icon_action,
+    job_cards,
+    mark_fresh,
     on,
 )
 
@@ -167,6 +169,7 @@ class Shell:
             screen.navigate = self.go
         self.index = 0
         self._refreshing = asyncio.Lock()
+        self.fresh: set[str] = set()  # jobs marked "New or updated" on the screen on show
         self._laid_out: tuple[bool, bool, int] = (False, False, BAR_MOST)
         self.bar_most = BAR_MOST
         self.attention_icon = ft.Icon(NeedsAttention.icon)
@@ -323,6 +326,7 @@ class Shell:
             try:
                 await self._arrange()
                 await self.current.refresh()
+                await self._show_fresh()
                 distinct_names(self.current.control)  # "See details" twice: which is which
                 self.load_error.visible = False
             except Exception:
@@ -334,6 +338,17 @@ class Shell:
                 )
                 self.load_error.visible = True
             self.page.update()
+
+    async def _show_fresh(self) -> None:
+        """Cards whose job changed since the person last looked ("New or updated") stay
+        marked while this screen is on show; from then on they count as seen."""
+        cards = job_cards(self.current.control)
+        if not cards:
+            return
+        self.fresh |= await self.client.unseen(cards)
+        await self.client.mark_seen(cards)
+        for job_id in self.fresh & cards.keys():
+            mark_fresh(cards[job_id])
 
     async def _arrange(self) -> None:
         """Order a tradesperson's screens by where their checks stand, keeping the screen
@@ -366,6 +381,7 @@ class Shell:
             self._more()
             return
         self.index = chosen
+        self.fresh = set()  # what was marked on the screen left has been seen
         self.current.open_item(None)  # a tab tapped again shows its list, not the last item
         self.layout()
         await self.refresh()
@@ -408,6 +424,7 @@ class Shell:
     async def go(self, title: str, item_id: str | None = None) -> None:
         """Show the screen called `title`, opened at one item when given."""
         self.index = next(n for n, s in enumerate(self.screens) if s.title == title)
+        self.fresh = set()
         self.current.open_item(item_id)
         self.layout()
         await self.refresh()

@@ -35,6 +35,7 @@ RED_TINT = "#FFEBEE"  # the emergency note's background
 DAMP = "#0B4F6C"  # damp and mould marker
 STAR = "#8C5A00"  # rating stars, filled and outlined
 FOCUS = "#0B57D0"  # the keyboard focus ring
+FRESH = "#6A1B9A"  # "New or updated": a card that changed since the person last looked
 
 STATUS_COLOURS: dict[JobStatus, str] = {
     JobStatus.COMPLETED: GREEN,
@@ -91,6 +92,8 @@ PAIRS: list[Pair] = [
     Pair("open on a card", BLUE, CARD),
     Pair("star in a dialog", STAR, DIALOG, text=False),
     Pair("star on a card", STAR, CARD, text=False),
+    Pair("new or updated badge", ON_COLOUR, FRESH),
+    Pair("new or updated card's edge", FRESH, CARD, text=False),
     Pair("focus ring on a page", FOCUS, PAGE, text=False),
     Pair("focus ring on a card", FOCUS, CARD, text=False),
     Pair("focus ring on a dialog", FOCUS, DIALOG, text=False),

@@ -365,7 +365,7 @@ def job_card(
         colour,
         details,
         actions,
-        f"job-{job.id}",
+        JOB_KEY + job.id,
         job.pending,
         more=f"reported {fmt.day(job.reported_at)}",
     )
@@ -475,6 +475,47 @@ def _named_texts(control: Any, found: list[ft.Text]) -> None:
                 _named_texts(c, found)
         elif isinstance(child, ft.Control):
             _named_texts(child, found)
+
+
+FRESH = "New or updated"
+JOB_KEY = "job-"  # a job card's key: JOB_KEY + the job's id
+
+
+def job_cards(root: Any) -> dict[str, ft.Semantics]:
+    """The job cards under `root` (those `job_card` built), by job id."""
+    found: dict[str, ft.Semantics] = {}
+
+    def walk(control: Any) -> None:
+        if isinstance(control, ft.Semantics) and str(control.key or "").startswith(JOB_KEY):
+            found[str(control.key).removeprefix(JOB_KEY)] = control
+            return
+        for attr in ("controls", "content"):
+            child = getattr(control, attr, None)
+            for c in child if isinstance(child, list) else [child]:
+                if isinstance(c, ft.Control):
+                    walk(c)
+
+    walk(root)
+    return found
+
+
+def mark_fresh(card: ft.Semantics) -> None:
+    """A card whose job changed since the person last looked: a badge that says so beside
+    its title (read with the card), and an edge in the same colour."""
+    box = card.content.content  # Semantics > Card > Container > Column
+    top = box.content.controls[0]
+    if any(getattr(c, "data", None) == FRESH for c in top.controls):
+        return
+    top.controls.append(
+        ft.Container(
+            ft.Text(FRESH, size=13, color=theme.ON_COLOUR, weight=ft.FontWeight.W_500),
+            bgcolor=theme.FRESH,
+            padding=ft.Padding.symmetric(horizontal=8, vertical=2),
+            border_radius=12,
+            data=FRESH,
+        )
+    )
+    box.border = ft.Border.only(left=ft.BorderSide(4, theme.FRESH))
 
 
 class Screen:
