@@ -6,6 +6,9 @@ change. Pull cursors are positions in that sequence, never a device clock."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from types import UnionType
 from typing import Annotated, Union, get_args, get_origin
@@ -217,8 +220,44 @@ def current_seq(conn: sa.Connection) -> int:
     return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "seq")).scalar_one())
 
 
+def lock_seq(conn: sa.Connection) -> int:
+    """The change sequence reached, locked for this write transaction until it ends.
+
+    Writers that number changes take this lock before numbering and keep it until they
+    commit, so changes become visible in the order of their numbers: a reader that sees
+    number n sees every change numbered below it, and its cursor can never pass a change
+    still being written. (SQLite's writers are serialised by BEGIN IMMEDIATE anyway; on
+    PostgreSQL this is the row lock of SELECT ... FOR UPDATE.)"""
+    q = sa.select(meta.c.value).where(meta.c.key == "seq").with_for_update()
+    return int(conn.execute(q).scalar_one())
+
+
+def set_seq(conn: sa.Connection, value: int) -> None:
+    conn.execute(_SET_SEQ, {"value": str(value)})
+
+
+_SET_SEQ = meta.update().where(meta.c.key == "seq").values(value=sa.bindparam("value"))
+
+
 def next_seq(conn: sa.Connection) -> int:
     """Advance the change sequence; call inside the write transaction it numbers."""
-    value = current_seq(conn) + 1
-    conn.execute(meta.update().where(meta.c.key == "seq").values(value=str(value)))
+    value = lock_seq(conn) + 1
+    set_seq(conn, value)
     return value
+
+
+_WRITE_LOCKS: dict[int, threading.Lock] = {}
+
+
+@contextmanager
+def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A write transaction. On SQLite the writers of this process queue on a lock here
+    first: waiting in SQLite's busy handler sleeps in steps of up to 100 ms, which
+    throttles many concurrent pushes far below what the disk allows."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    lock = _WRITE_LOCKS.setdefault(id(engine), threading.Lock())
+    with lock, engine.begin() as conn:
+        yield conn
