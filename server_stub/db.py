@@ -6,9 +6,6 @@ change. Pull cursors are positions in that sequence, never a device clock."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from types import UnionType
 from typing import Annotated, Union, get_args, get_origin
@@ -244,20 +241,3 @@ def next_seq(conn: sa.Connection) -> int:
     value = lock_seq(conn) + 1
     set_seq(conn, value)
     return value
-
-
-_WRITE_LOCKS: dict[int, threading.Lock] = {}
-
-
-@contextmanager
-def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A write transaction. On SQLite the writers of this process queue on a lock here
-    first: waiting in SQLite's busy handler sleeps in steps of up to 100 ms, which
-    throttles many concurrent pushes far below what the disk allows."""
-    if engine.dialect.name != "sqlite":
-        with engine.begin() as conn:
-            yield conn
-        return
-    lock = _WRITE_LOCKS.setdefault(id(engine), threading.Lock())
-    with lock, engine.begin() as conn:
-        yield conn

@@ -61,28 +61,29 @@ class GroupCommit:
         return work.value
 
     def _run_group(self, group: list[_Work]) -> None:
+        audiences: set[str] = set()
+        seq = 0
         try:
-            with db.writing(self.engine) as conn:
-                live.collected(conn)
+            with self.engine.begin() as conn:
+                live.collected(conn)  # nothing left over from an earlier use of this connection
                 for work in group:
                     nested = conn.begin_nested()
                     try:
                         work.value = work.fn(conn)
                         nested.commit()
-                    except BaseException as e:  # this one fails alone
+                    except Exception as e:  # this one fails alone
                         nested.rollback()
                         work.error = e
                     work.audiences = live.collected(conn)
                 seq = db.current_seq(conn)
+            audiences = set().union(*(w.audiences for w in group if w.error is None))
         except BaseException as e:  # the commit failed: nothing in the group was applied
             for work in group:
                 work.error = work.error or e
-                work.audiences = set()
-            seq = 0
-        audiences = set().union(*(w.audiences for w in group if w.error is None))
+        finally:
+            for work in group:  # never leave a waiter waiting, whatever happened here
+                work.done.set()
         live.publish_after(self.engine, audiences, seq)
-        for work in group:
-            work.done.set()
 
 
 _GROUPS: dict[int, GroupCommit] = {}
