@@ -862,7 +862,8 @@ async def profile_initial_sync(url: str, work: Path, server_db: Path) -> None:
 
 
 def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
-    """Where a pushed mutation's server time goes: `_apply_one` in this process."""
+    """Where a pushed mutation's server time goes: `sync_service._push` of one mutation a
+    request, in this process."""
     engine = db.create_engine(f"sqlite:///{server_db}")
     with engine.connect() as conn:
         row = conn.execute(sa.select(db.users).where(db.users.c.email == "resident9@demo.test"))
@@ -875,8 +876,9 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
         if profile:
             profile.enable()
         for m in mutations:
+            body = p.PushRequest(schema_version=p.SCHEMA_VERSION, device_id=device, mutations=[m])
             with engine.begin() as conn:
-                sync_service._apply_one(conn, user, None, p.SCHEMA_VERSION, device, m)
+                sync_service._push(conn, user, body)
         if profile:
             profile.disable()
         return time.perf_counter() - start
@@ -899,14 +901,12 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
     t_commit = time.perf_counter() - start
     conn.close()
 
-    heading(
-        f"Profile: server push, {count} report_repair through sync_service._apply_one in-process"
-    )
+    heading(f"Profile: server push, {count} report_repair through sync_service._push in-process")
     line("per mutation, one at a time", ms(t_apply / count), f"{count / t_apply:,.0f} mut/s")
     line("  beside: one tiny WAL+FULL commit on this disk", ms(t_commit / count))
-    print("\n  _apply_one (cProfile), project functions by cumulative time:")
+    print("\n  _push (cProfile), project functions by cumulative time:")
     print(top(prof, 12, "cumtime", r"server_stub|/app/|commit"))
-    print("\n  _apply_one (cProfile), top functions by own time:")
+    print("\n  _push (cProfile), top functions by own time:")
     print(top(prof, 10))
 
 

@@ -1,7 +1,9 @@
 """Push and pull, and the cursors between them.
 
-Push applies each mutation exactly once: its effect and its record commit together, in
-one transaction per request with a savepoint per mutation. Mutation and device ids are
+Push applies each mutation exactly once: its effect and its record commit together. A
+request's mutations are applied in memory (a rejected one's saves are dropped) and written
+together; requests arriving at once share one transaction and commit (`group_commit`),
+each in its own savepoint. Mutation and device ids are
 the device's choice, so they are looked up per user. Pull sends the changes after a
 cursor that this viewer may see, as they may see them, and deletes only for rows that
 left their view."""
@@ -154,33 +156,6 @@ def _apply(repo: SqlRepo, user: User, phone: str | None, m: p.Mutation, args) ->
         raise
     repo.end(ok=True)
     return p.MutationResult(id=m.id, status="applied")
-
-
-def _apply_one(
-    conn: sa.Connection, user: User, phone: str | None, schema: int, device: str, m: p.Mutation
-) -> p.MutationResult:
-    """One mutation on its own (the benchmark's profile): as `push` applies each."""
-    seen = _seen(conn, user.id, [m.id]).get(m.id)
-    if seen is not None:
-        status = "duplicate" if seen.status == "applied" else seen.status
-        return p.MutationResult(id=m.id, status=status, code=seen.code, message=seen.message)
-    repo = SqlRepo(conn, batch=True)
-    result = _apply(repo, user, phone, m, p.upgrade_args(schema, m.name, m.args))
-    repo.flush()
-    conn.execute(
-        db.mutations.insert().values(
-            user_id=user.id,
-            id=m.id,
-            device_id=device,
-            seq=m.seq,
-            name=m.name,
-            status=result.status,
-            code=result.code,
-            message=result.message,
-        )
-    )
-    _advance_device(conn, device, user.id, m.seq)
-    return result
 
 
 def _advance_device(conn: sa.Connection, device_id: str, user_id: str, seq: int) -> None:
