@@ -1,9 +1,9 @@
 """Load benchmark: `python bench/load.py [--devices 200] [--seconds 60]`.
 
-Starts the server as its own process on loopback (SQLite by default; `--db-url` for
-PostgreSQL, `--workers N` for several processes) with the demo data plus `--jobs` closed
-jobs, signs in `--devices` devices (real `app.client.Client`s, each with its own SQLite
-store, sharing the demo accounts: mostly residents, some tradespeople, a few officers),
+Starts the server as its own process on loopback (SQLite, one process) with the demo
+data plus `--jobs` closed jobs, signs in `--devices` devices (real `app.client.Client`s,
+each with its own SQLite store, sharing the demo accounts: mostly residents, some
+tradespeople, a few officers),
 brings each up to date (untimed), and then for `--seconds` each device runs the real sync
 round (`Client.sync()`: push what is queued, pull what changed):
 
