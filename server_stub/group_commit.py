@@ -1,8 +1,10 @@
 """Group commit: concurrent writers share one transaction and one disk flush.
 
-A request hands its work (a function of a connection) to `GroupCommit.run`. Whoever holds
-the write turn takes every piece of work queued by then and runs them one after another
-in a single transaction, then commits once; the others wait for their answers. On a
+A request hands its work (a function of a connection) to `GroupCommit.run`. The caller
+first in line leads: it takes every piece of work queued by then and runs them one after
+another in a single transaction, then commits once, and wakes those whose work it ran and
+the next in line, who leads the next group. Each waits on its own condition, so a commit
+wakes only the callers it concerns. On a
 2-core machine a durable commit costs milliseconds while a push's work costs a fraction of
 one, so under load the flushes, not the work, would otherwise set the pace.
 
@@ -25,11 +27,12 @@ MAX_GROUP = 64  # pieces of work in one transaction at most
 
 
 class _Work:
-    __slots__ = ("fn", "done", "value", "error", "audiences")
+    __slots__ = ("fn", "wake", "done", "value", "error", "audiences")
 
-    def __init__(self, fn: Callable[[sa.Connection], Any]) -> None:
+    def __init__(self, fn: Callable[[sa.Connection], Any], lock: threading.Lock) -> None:
         self.fn = fn
-        self.done = threading.Event()
+        self.wake = threading.Condition(lock)  # this caller's own wake-up
+        self.done = False  # read and written under GroupCommit._lock
         self.value: Any = None
         self.error: BaseException | None = None
         self.audiences: set[str] = set()
@@ -38,27 +41,38 @@ class _Work:
 class GroupCommit:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self._turn = threading.Lock()  # held by the writer whose group is running
-        self._queue_lock = threading.Lock()
-        self._queue: list[_Work] = []
+        self._lock = threading.Lock()  # guards the queue and each piece's `done`
+        self._queue: list[_Work] = []  # the running group first, then those waiting
 
     def run(self, fn: Callable[[sa.Connection], Any]) -> Any:
         """`fn(conn)` inside a write transaction shared with other callers; returns its
         value once that transaction has committed (raises what it raised)."""
-        work = _Work(fn)
-        with self._queue_lock:
+        work = _Work(fn, self._lock)
+        with self._lock:
             self._queue.append(work)
-        while not work.done.is_set():
-            with self._turn:
-                if work.done.is_set():
-                    break
-                with self._queue_lock:
-                    group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
-                if group:
+            while not work.done and self._queue[0] is not work:
+                work.wake.wait()  # until a leader ran this, or this is first in line
+            if not work.done:  # first in line: lead a group of those queued, this first
+                group = self._queue[:MAX_GROUP]
+                self._lock.release()
+                try:
                     self._run_group(group)
+                finally:
+                    self._lock.acquire()
+                    del self._queue[: len(group)]
+                    for each in group:  # never leave a waiter waiting, whatever happened
+                        each.done = True
+                        each.wake.notify()
+                    if self._queue:  # the next in line leads the next group
+                        self._queue[0].wake.notify()
         if work.error is not None:
             raise work.error
         return work.value
+
+    @property
+    def queued(self) -> int:
+        with self._lock:
+            return len(self._queue)
 
     def _run_group(self, group: list[_Work]) -> None:
         audiences: set[str] = set()
@@ -80,9 +94,7 @@ class GroupCommit:
         except BaseException as e:  # the commit failed: nothing in the group was applied
             for work in group:
                 work.error = work.error or e
-        finally:
-            for work in group:  # never leave a waiter waiting, whatever happened here
-                work.done.set()
+            audiences = set()
         live.publish_after(self.engine, audiences, seq)
 
 

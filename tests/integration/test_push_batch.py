@@ -140,21 +140,29 @@ def test_a_request_failing_inside_a_shared_commit_loses_no_other_request(engine,
         except Exception as e:  # noqa: BLE001 - the answer under test
             answers[name] = e
 
+    def queued(n: int) -> None:
+        deadline = time.monotonic() + 10
+        while group.queued < n and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert group.queued == n
+
+    group = group_commit.for_engine(engine)
+    gate = threading.Event()
+    # A group that holds the line until all three requests have queued behind it.
+    leader = threading.Thread(target=group.run, args=(lambda conn: gate.wait(10),))
+    leader.start()
+    queued(1)
     commits = []
     sa.event.listen(engine, "commit", lambda conn: commits.append(1))
-    group = group_commit.for_engine(engine)
-    with group._turn:  # hold the turn so that all three queue up and share one commit
-        threads = []
-        for name in requests:  # queued in this order
-            threads.append(threading.Thread(target=send, args=(name,)))
-            threads[-1].start()
-            deadline = time.monotonic() + 10
-            while len(group._queue) < len(threads) and time.monotonic() < deadline:
-                time.sleep(0.005)
-        assert len(group._queue) == 3
-    for t in threads:
+    threads = []
+    for name in requests:  # queued in this order
+        threads.append(threading.Thread(target=send, args=(name,)))
+        threads[-1].start()
+        queued(1 + len(threads))
+    gate.set()
+    for t in [leader, *threads]:
         t.join(10)
-    assert len(commits) == 1, "the three requests did not share one commit"
+    assert len(commits) == 2, "the three requests did not share one commit"
     assert statuses(answers["before"]) == ["applied", "applied"]
     assert statuses(answers["after"]) == ["applied"]
     assert isinstance(answers["failing"], RuntimeError)
