@@ -181,7 +181,10 @@ def create_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _sqlite_pragmas(engine)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        parsed = sa.make_url(url)
+        if parsed.drivername in ("postgres", "postgresql"):  # psycopg 3, not SQLAlchemy's psycopg2
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = sa.create_engine(parsed, pool_pre_ping=True)
     migrations.migrate(engine)
     return engine
 

@@ -5,7 +5,6 @@ commit shared with others (group commit) loses none of theirs."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 import uuid
@@ -26,11 +25,8 @@ from server_stub.repo import SqlRepo
 
 
 @pytest.fixture
-def engine(tmp_path, seeded_server_db):
-    shutil.copy(seeded_server_db, tmp_path / "server.db")
-    engine = db.create_engine(f"sqlite:///{tmp_path / 'server.db'}")
-    yield engine
-    engine.dispose()
+def engine(server_engine):  # SQLite, and PostgreSQL where REPAIRS_TEST_PG_URL names one
+    return server_engine
 
 
 def person(engine: sa.Engine, who: str) -> User:

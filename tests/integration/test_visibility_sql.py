@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.domain import policy
 from app.domain.models import User
 from app.domain.records import Tradesperson
-from server_stub import db, demo, visibility
+from server_stub import db, visibility
 
 
 def viewers(conn: sa.Connection) -> list[policy.Viewer]:
@@ -26,11 +26,9 @@ def viewers(conn: sa.Connection) -> list[policy.Viewer]:
     return found
 
 
-def test_every_table_has_a_clause_and_each_selects_what_the_policy_shows(tmp_path):
+def test_every_table_has_a_clause_and_each_selects_what_the_policy_shows(server_engine):
     assert set(policy.AUDIENCES) <= set(visibility.AUDIENCE), "a table without a SQL clause"
-    engine = db.create_engine(f"sqlite:///{tmp_path / 's.db'}")
-    demo.seed(engine)
-    with engine.connect() as conn:
+    with server_engine.connect() as conn:
         people = viewers(conn)
         roles = {v.user.role for v in people}
         assert len(roles) == 3 and any(k.startswith("board:") for v in people for k in v.keys)
@@ -44,4 +42,3 @@ def test_every_table_has_a_clause_and_each_selects_what_the_policy_shows(tmp_pat
                 assert selected == shown, (name, viewer.user.email)
                 compared += len(shown)
         assert compared > 100
-    engine.dispose()
