@@ -4,9 +4,8 @@ A request hands its work (a function of a connection) to `GroupCommit.run`. The 
 first in line leads: it takes every piece of work queued by then and runs them one after
 another in a single transaction, then commits once, and wakes those whose work it ran and
 the next in line, who leads the next group. Each waits on its own condition, so a commit
-wakes only the callers it concerns. On a
-2-core machine a durable commit costs milliseconds while a push's work costs a fraction of
-one, so under load the flushes, not the work, would otherwise set the pace.
+wakes only the callers it concerns. Many small transactions queueing for SQLite's write
+lock (its busy handler sleeps between tries) would otherwise set the pace, not the work.
 
 Each piece runs inside its own savepoint. If one raises, its savepoint is rolled back and
 the exception goes to its own caller; the rest of the group commits as usual. Nothing is

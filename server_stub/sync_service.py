@@ -59,7 +59,8 @@ def settle_due(engine: sa.Engine, now: datetime | None = None) -> list[str]:
 
 
 def push(engine: sa.Engine, user: User, body: p.PushRequest) -> p.PushResponse:
-    """Apply a device's mutations in one transaction (one disk flush per request).
+    """Apply a device's mutations in one transaction, shared with the pushes that arrive
+    with it.
 
     The mutations already seen are found with one query; the records the others name are
     read with one query per table; saves are held in memory and written at the end with
