@@ -10,7 +10,11 @@ its own process on loopback (so client and server do not share a GIL) and measur
 3. the client's peak memory during the initial sync;
 4. an incremental pull of 100 changes;
 5. local action commit latency (p50, p99; goal p99 under 10 ms);
-6. server push throughput with 50 concurrent devices.
+6. server push throughput with 50 concurrent devices (goal 2,000 mutations a second);
+7. a resident's first sync (bytes on the wire, time) on the server holding `--jobs` jobs
+   of their landlord, beside the same resident on a server holding only the demo data.
+
+`--only push,resident` runs just those parts.
 
 With `--profile` (or when the ratio is above 3.0) it also breaks the initial sync down into
 server, transfer, parse and local apply, and profiles the server's push of one mutation,
@@ -53,6 +57,7 @@ from keyring.backends import fail  # noqa: E402
 from app.client import Client  # noqa: E402
 from app.domain.models import Trade, User  # noqa: E402
 from app.domain.policy import Viewer  # noqa: E402
+from app.domain.records import Job  # noqa: E402
 from app.domain.targets import target_for  # noqa: E402
 from app.store.local import Store  # noqa: E402
 from app.sync import engine as sync_engine  # noqa: E402
@@ -63,6 +68,7 @@ OFFICER = (demo.DEMO_ACCOUNTS["officer"], demo.DEMO_PASSWORD)
 RESIDENT = (demo.DEMO_ACCOUNTS["resident"], demo.DEMO_PASSWORD)
 RATIO_GOAL = 2.0
 P99_GOAL_MS = 10.0
+PUSH_GOAL = 2_000
 
 
 # -- output ----------------------------------------------------------------------------
@@ -102,8 +108,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_server_db(path: Path, extra_jobs: int) -> sa.Engine:
-    """Demo data plus `extra_jobs` closed jobs, inserted directly with rising `seq`."""
+def make_server_db(path: Path, extra_jobs: int, spare: str | None = None) -> sa.Engine:
+    """Demo data plus `extra_jobs` closed jobs, inserted directly with rising `seq`; none
+    of them for the resident whose email is `spare`."""
     engine = db.create_engine(f"sqlite:///{path}")
     demo.seed(engine)
     rng = random.Random(11)
@@ -114,7 +121,11 @@ def make_server_db(path: Path, extra_jobs: int) -> sa.Engine:
         u, t = db.users, db.SYNCED["tradespeople"]
         residents = list(
             conn.execute(
-                sa.select(u).where(u.c.role == "resident", u.c.landlord_id == demo.LANDLORD_ID)
+                sa.select(u).where(
+                    u.c.role == "resident",
+                    u.c.landlord_id == demo.LANDLORD_ID,
+                    u.c.email != (spare or ""),
+                )
             )
         )
         trades = list(conn.execute(sa.select(t.c.id).where(t.c.landlord_id == demo.LANDLORD_ID)))
@@ -164,9 +175,10 @@ def make_server_db(path: Path, extra_jobs: int) -> sa.Engine:
                     "resident_id": resident.id,
                     "resident_name": resident.name,
                     "resident_phone": resident.phone,
-                    "seq": seq,
                 }
             )
+            # Every field of today's Job, its defaults filled in, as the server stores it.
+            rows[-1] = {**db.values_of(Job.model_validate(rows[-1])), "seq": seq}
         if rows:
             conn.execute(db.SYNCED["jobs"].insert(), rows)
         conn.execute(db.meta.update().where(db.meta.c.key == "seq").values(value=str(seq)))
@@ -625,16 +637,62 @@ async def bench_push(url: str, devices: int, per_device: int) -> None:
 
     total = devices * per_device
     heading(f"6. Server push throughput: {devices} concurrent devices x {per_device} mutations")
+    rate = batch_applied / batch_time
     line(
-        f"{per_device} mutations per request",
-        f"{batch_applied / batch_time:,.0f} mut/s",
-        f"{batch_applied}/{total} applied in {batch_time:.2f} s",
+        f"{per_device} mutations per request  (goal {PUSH_GOAL:,} mut/s)",
+        f"{rate:,.0f} mut/s",
+        f"{batch_applied}/{total} applied in {batch_time:.2f} s; "
+        + ("OK" if rate >= PUSH_GOAL else "BELOW GOAL"),
     )
     line(
         "1 mutation per request",
         f"{single_applied / single_time:,.0f} mut/s",
         f"{single_applied}/{total} applied in {single_time:.2f} s",
     )
+
+
+# -- 7: a resident's first sync ---------------------------------------------------------
+
+
+async def resident_first_sync(url: str, data_dir: Path) -> tuple[float, int, int, int]:
+    """A resident's first `Client.sync()` from empty: seconds, pull body bytes on the wire
+    (gzip), pull requests, rows pulled."""
+    client = await Client.open(data_dir, url)
+    try:
+        await client.login(*RESIDENT)
+        counter = WireCounter()
+        client.http.event_hooks = {"request": [], "response": [counter]}
+        start = time.perf_counter()
+        report = await client.sync()
+        elapsed = time.perf_counter() - start
+        return elapsed, counter.body, counter.requests, report.pulled
+    finally:
+        await client.close()
+
+
+async def bench_resident(url: str, work: Path, jobs: int, repeat: int) -> None:
+    """The same resident's first sync on the server holding `jobs` jobs of their landlord
+    (none of them theirs) and on a server holding only the demo data."""
+    empty_db = work / "empty.db"
+    make_server_db(empty_db, 0).dispose()
+    empty = ServerProcess(empty_db, work / "blobs-empty", work / "server-empty.log")
+    try:
+        runs: dict[str, list[tuple[float, int, int, int]]] = {"full": [], "empty": []}
+        for n in range(repeat):  # alternate, so both see the same machine load
+            runs["full"].append(await resident_first_sync(url, work / f"resident-full-{n}"))
+            runs["empty"].append(await resident_first_sync(empty.url, work / f"resident-e-{n}"))
+    finally:
+        empty.stop()
+    heading(f"7. A resident's first sync: {jobs:,} jobs of their landlord beside none")
+    for key, label in (("full", f"server with {jobs:,} more jobs"), ("empty", "demo data only")):
+        best = min(runs[key])
+        line(
+            f"{label}: time (best of {repeat})",
+            secs(best[0]),
+            "runs: " + ", ".join(f"{r[0]:.3f}" for r in runs[key]),
+        )
+        line(f"{label}: pull bytes on the wire", f"{best[1]:,} B", f"{best[2]} requests")
+        line(f"{label}: rows received", f"{best[3]:,}")
 
 
 # -- profile: where the initial sync's time goes --------------------------------------------
@@ -804,7 +862,8 @@ async def profile_initial_sync(url: str, work: Path, server_db: Path) -> None:
 
 
 def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
-    """Where a pushed mutation's server time goes: `_apply_one` in this process."""
+    """Where a pushed mutation's server time goes: `sync_service._push` of one mutation a
+    request, in this process."""
     engine = db.create_engine(f"sqlite:///{server_db}")
     with engine.connect() as conn:
         row = conn.execute(sa.select(db.users).where(db.users.c.email == "resident9@demo.test"))
@@ -817,8 +876,9 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
         if profile:
             profile.enable()
         for m in mutations:
+            body = p.PushRequest(schema_version=p.SCHEMA_VERSION, device_id=device, mutations=[m])
             with engine.begin() as conn:
-                sync_service._apply_one(conn, user, None, p.SCHEMA_VERSION, device, m)
+                sync_service._push(conn, user, body)
         if profile:
             profile.disable()
         return time.perf_counter() - start
@@ -841,14 +901,12 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
     t_commit = time.perf_counter() - start
     conn.close()
 
-    heading(
-        f"Profile: server push, {count} report_repair through sync_service._apply_one in-process"
-    )
+    heading(f"Profile: server push, {count} report_repair through sync_service._push in-process")
     line("per mutation, one at a time", ms(t_apply / count), f"{count / t_apply:,.0f} mut/s")
     line("  beside: one tiny WAL+FULL commit on this disk", ms(t_commit / count))
-    print("\n  _apply_one (cProfile), project functions by cumulative time:")
+    print("\n  _push (cProfile), project functions by cumulative time:")
     print(top(prof, 12, "cumtime", r"server_stub|/app/|commit"))
-    print("\n  _apply_one (cProfile), top functions by own time:")
+    print("\n  _push (cProfile), top functions by own time:")
     print(top(prof, 10))
 
 
@@ -858,19 +916,26 @@ def profile_push(work: Path, server_db: Path, count: int = 200) -> None:
 async def run(args: argparse.Namespace, work: Path) -> None:
     start = time.perf_counter()
     server_db = work / "server.db"
-    engine = make_server_db(server_db, args.jobs)
+    engine = make_server_db(server_db, args.jobs, spare=RESIDENT[0])
     built = time.perf_counter() - start
     print(f"server database: demo data + {args.jobs:,} jobs, built in {secs(built)}")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     server = ServerProcess(server_db, work / "blobs", work / "server.log")
     try:
         print(f"server process {server.proc.pid} on {server.url}", flush=True)
-        ratio = await bench_officer(server.url, work, engine, args.repeat)
+        only = set(args.only.split(",")) if args.only else None
+        ratio = 0.0
+        if only is None or "officer" in only:
+            ratio = await bench_officer(server.url, work, engine, args.repeat)
         profile = args.profile or (ratio > RATIO_GOAL * 1.5 and not args.no_profile)
-        if profile:
+        if profile and (only is None or "officer" in only):
             await profile_initial_sync(server.url, work, server_db)
-        await bench_actions(server.url, work, args.actions)
-        await bench_push(server.url, args.devices, args.per_device)
+        if only is None or "actions" in only:
+            await bench_actions(server.url, work, args.actions)
+        if only is None or "push" in only:
+            await bench_push(server.url, args.devices, args.per_device)
+        if only is None or "resident" in only:
+            await bench_resident(server.url, work, args.jobs, args.repeat)
         if profile:
             profile_push(work, server_db)
     finally:
@@ -893,6 +958,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--actions", type=int, default=500, help="timed local actions")
     parser.add_argument("--devices", type=int, default=50)
     parser.add_argument("--per-device", type=int, default=20)
+    parser.add_argument(
+        "--only",
+        metavar="PARTS",
+        help="comma-separated parts to run: officer, actions, push, resident (default: all)",
+    )
     parser.add_argument("--profile", action="store_true", help="always profile")
     parser.add_argument("--no-profile", action="store_true", help="never profile")
     parser.add_argument("--keep", action="store_true", help="keep the working folder")

@@ -181,7 +181,10 @@ def create_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _sqlite_pragmas(engine)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        parsed = sa.make_url(url)
+        if parsed.drivername in ("postgres", "postgresql"):  # psycopg 3, not SQLAlchemy's psycopg2
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = sa.create_engine(parsed, pool_pre_ping=True)
     migrations.migrate(engine)
     return engine
 
@@ -217,8 +220,27 @@ def current_seq(conn: sa.Connection) -> int:
     return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "seq")).scalar_one())
 
 
+def lock_seq(conn: sa.Connection) -> int:
+    """The change sequence reached, locked for this write transaction until it ends.
+
+    Writers that number changes take this lock before numbering and keep it until they
+    commit, so changes become visible in the order of their numbers: a reader that sees
+    number n sees every change numbered below it, and its cursor can never pass a change
+    still being written. (SQLite's writers are serialised by BEGIN IMMEDIATE anyway; on
+    PostgreSQL this is the row lock of SELECT ... FOR UPDATE.)"""
+    q = sa.select(meta.c.value).where(meta.c.key == "seq").with_for_update()
+    return int(conn.execute(q).scalar_one())
+
+
+def set_seq(conn: sa.Connection, value: int) -> None:
+    conn.execute(_SET_SEQ, {"value": str(value)})
+
+
+_SET_SEQ = meta.update().where(meta.c.key == "seq").values(value=sa.bindparam("value"))
+
+
 def next_seq(conn: sa.Connection) -> int:
     """Advance the change sequence; call inside the write transaction it numbers."""
-    value = current_seq(conn) + 1
-    conn.execute(meta.update().where(meta.c.key == "seq").values(value=str(value)))
+    value = lock_seq(conn) + 1
+    set_seq(conn, value)
     return value

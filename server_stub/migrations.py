@@ -11,7 +11,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from app.domain.records import RECORDS
-from server_stub import db, security
+from server_stub import db, security, visibility
 
 
 def _add_missing_columns(conn: sa.Connection) -> None:
@@ -194,6 +194,8 @@ def migrate(engine: sa.Engine) -> int:
         with engine.begin() as conn:
             STEPS[number - 1](conn)
             _stamp(conn, number)
+    with engine.begin() as conn:  # pull's read paths, on any database that lacks them
+        visibility.create_indexes(conn)
     return LATEST
 
 

@@ -1,7 +1,9 @@
 """Push and pull, and the cursors between them.
 
-Push applies each mutation exactly once: its effect and its record commit together, in
-one transaction per request with a savepoint per mutation. Mutation and device ids are
+Push applies each mutation exactly once: its effect and its record commit together. A
+request's mutations are applied in memory (a rejected one's saves are dropped) and written
+together; requests arriving at once share one transaction and commit (`group_commit`),
+each in its own savepoint. Mutation and device ids are
 the device's choice, so they are looked up per user. Pull sends the changes after a
 cursor that this viewer may see, as they may see them, and deletes only for rows that
 left their view."""
@@ -11,13 +13,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.domain import actions, policy
+from app.domain import commands as c
 from app.domain.lifecycle import Rejected
 from app.domain.models import User
 from app.domain.records import Job
 from app.sync import protocol as p
-from server_stub import db, live
+from server_stub import db, group_commit, live, visibility
 from server_stub.repo import SqlRepo
 
 
@@ -54,67 +59,127 @@ def settle_due(engine: sa.Engine, now: datetime | None = None) -> list[str]:
 
 
 def push(engine: sa.Engine, user: User, body: p.PushRequest) -> p.PushResponse:
-    # One transaction (one disk flush) per request; each mutation in its own savepoint.
-    with engine.begin() as conn:
-        live.collected(conn)  # nothing left over from an earlier use of this connection
-        phone = conn.execute(sa.select(db.users.c.phone).where(db.users.c.id == user.id)).scalar()
-        results = [
-            _apply_one(conn, user, phone, body.schema_version, body.device_id, m)
-            for m in body.mutations
-        ]
-        audiences = live.collected(conn)
-        seq = db.current_seq(conn) if audiences else 0
-    live.publish_after(engine, audiences, seq)  # committed: the devices concerned pull now
+    """Apply a device's mutations in one transaction, shared with the pushes that arrive
+    with it.
+
+    The mutations already seen are found with one query; the records the others name are
+    read with one query per table; saves are held in memory and written at the end with
+    one executemany per table, with the mutations' records and the device's position.
+    Pushes arriving together share a transaction and its commit (`group_commit`); each
+    is answered only once that has committed."""
+    return group_commit.for_engine(engine).run(lambda conn: _push(conn, user, body))
+
+
+def _push(conn: sa.Connection, user: User, body: p.PushRequest) -> p.PushResponse:
+    phone = conn.execute(_PHONE, {"id": user.id}).scalar()
+    repo = SqlRepo(conn, batch=True)
+    seen = _seen(conn, user.id, [m.id for m in body.mutations])
+    commands = {}
+    for m in body.mutations:
+        if m.id not in seen:
+            args = p.upgrade_args(body.schema_version, m.name, m.args)
+            try:
+                commands[m.id] = (args, c.parse(m.name, args))
+            except Rejected:  # refused again, in words, when applied below
+                commands[m.id] = (args, None)
+    repo.prefetch(_named(user, commands.values()))
+    results, records = [], []
+    for m in body.mutations:
+        if m.id in seen:
+            row = seen[m.id]
+            status = "duplicate" if row.status == "applied" else row.status
+            results.append(
+                p.MutationResult(id=m.id, status=status, code=row.code, message=row.message)
+            )
+            continue
+        result = _apply(repo, user, phone, m, commands[m.id][0])
+        seen[m.id] = result  # the same id twice in one request: the second is a duplicate
+        results.append(result)
+        records.append(
+            {
+                "user_id": user.id,
+                "id": m.id,
+                "device_id": body.device_id,
+                "seq": m.seq,
+                "name": m.name,
+                "status": result.status,
+                "code": result.code,
+                "message": result.message,
+            }
+        )
+    repo.flush()
+    if records:
+        conn.execute(db.mutations.insert(), records)
+        _advance_device(conn, body.device_id, user.id, max(r["seq"] for r in records))
     return p.PushResponse(results=results)
 
 
-def _apply_one(
-    conn: sa.Connection, user: User, phone: str | None, schema: int, device: str, m: p.Mutation
-) -> p.MutationResult:
-    seen = (
-        conn.execute(
-            sa.select(db.mutations).where(
-                db.mutations.c.user_id == user.id, db.mutations.c.id == m.id
-            )
-        )
-        .mappings()
-        .first()
+_PHONE = sa.select(db.users.c.phone).where(db.users.c.id == sa.bindparam("id"))
+
+
+def _seen(conn: sa.Connection, user_id: str, ids: list[str]) -> dict:
+    """The mutations among `ids` this user's devices sent before, by id."""
+    if not ids:
+        return {}
+    m = db.mutations
+    q = sa.select(m.c.id, m.c.status, m.c.code, m.c.message).where(
+        m.c.user_id == user_id, m.c.id.in_(set(ids))
     )
-    if seen is not None:
-        status = "duplicate" if seen["status"] == "applied" else seen["status"]
-        return p.MutationResult(id=m.id, status=status, code=seen["code"], message=seen["message"])
+    return {row.id: row for row in conn.execute(q)}
+
+
+def _named(user: User, parsed) -> set[tuple[str, str]]:
+    """Every record the commands refer to or create, and the pusher's own home and
+    profile: what authorising and applying them will read."""
+    wanted = {("tradespeople", user.id)}
+    if user.home_id:
+        wanted.add(("homes", user.home_id))
+    for _args, command in parsed:
+        if command is None:
+            continue
+        for field, table in {**command.refers, **command.creates}.items():
+            key = getattr(command, field, None)
+            if isinstance(key, str):
+                wanted.add((table, key))
+    return wanted
+
+
+def _apply(repo: SqlRepo, user: User, phone: str | None, m: p.Mutation, args) -> p.MutationResult:
     ctx = actions.Context(user=user, now=datetime.now(UTC), phone=phone)
-    nested = conn.begin_nested()
+    repo.begin()
     try:
-        actions.apply(SqlRepo(conn), ctx, m.name, p.upgrade_args(schema, m.name, m.args))
-        nested.commit()
-        result = p.MutationResult(id=m.id, status="applied")
+        actions.apply(repo, ctx, m.name, args)
     except Rejected as e:
-        nested.rollback()
-        result = p.MutationResult(id=m.id, status="rejected", code=e.code, message=e.message)
-    conn.execute(
-        db.mutations.insert().values(
-            user_id=user.id,
-            id=m.id,
-            device_id=device,
-            seq=m.seq,
-            name=m.name,
-            status=result.status,
-            code=result.code,
-            message=result.message,
-        )
-    )
-    _advance_device(conn, device, user.id, m.seq)
-    return result
+        repo.end(ok=False)
+        return p.MutationResult(id=m.id, status="rejected", code=e.code, message=e.message)
+    except BaseException:
+        repo.end(ok=False)
+        raise
+    repo.end(ok=True)
+    return p.MutationResult(id=m.id, status="applied")
 
 
 def _advance_device(conn: sa.Connection, device_id: str, user_id: str, seq: int) -> None:
-    key = (db.devices.c.user_id == user_id) & (db.devices.c.id == device_id)
-    row = conn.execute(sa.select(db.devices).where(key)).first()
+    """The device's highest mutation number so far, in one statement."""
+    d = db.devices
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(d)
+        conn.execute(
+            insert.values(id=device_id, user_id=user_id, last_seq=seq).on_conflict_do_update(
+                index_elements=[d.c.user_id, d.c.id],
+                set_={"last_seq": sa.func.max(d.c.last_seq, insert.excluded.last_seq)}
+                if dialect == "sqlite"
+                else {"last_seq": sa.func.greatest(d.c.last_seq, insert.excluded.last_seq)},
+            )
+        )
+        return
+    key = (d.c.user_id == user_id) & (d.c.id == device_id)
+    row = conn.execute(sa.select(d).where(key)).first()
     if row is None:
-        conn.execute(db.devices.insert().values(id=device_id, user_id=user_id, last_seq=seq))
+        conn.execute(d.insert().values(id=device_id, user_id=user_id, last_seq=seq))
     elif seq > row.last_seq:
-        conn.execute(db.devices.update().where(key).values(last_seq=seq))
+        conn.execute(d.update().where(key).values(last_seq=seq))
 
 
 def _parse_cursor(conn: sa.Connection, cursor: str) -> tuple[int, int, bool]:
@@ -153,7 +218,11 @@ def _pull_page(
         after, gone_after, reset = 0, db.current_seq(conn), True
     rows: list[tuple[int, str, dict]] = []
     for name, table in db.SYNCED.items():
-        q = sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit + 1)
+        q = sa.select(table).where(table.c.seq > after)
+        visible_here = visibility.where_visible(viewer, name)
+        if visible_here is not None:  # read only this viewer's rows (policy still judges)
+            q = q.where(visible_here)
+        q = q.order_by(table.c.seq).limit(limit + 1)
         rows.extend((r["seq"], name, dict(r)) for r in conn.execute(q).mappings())
     rows.sort(key=lambda r: r[0])
     has_more = len(rows) > limit

@@ -1,7 +1,10 @@
-"""Shared fixtures: a real server on a real loopback port, with its own SQLite file."""
+"""Shared fixtures: a real server on a real loopback port, with its own SQLite file; a
+server database engine with the demo data on SQLite and, when `REPAIRS_TEST_PG_URL` names
+a PostgreSQL server (an account that may create databases), on PostgreSQL too."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sqlite3
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from keyring.backend import KeyringBackend
 
@@ -39,6 +43,36 @@ def seed_database(path: Path) -> Path:
     con.execute("PRAGMA journal_mode=DELETE")  # fold the WAL in: the file alone is the database
     con.close()
     return path
+
+
+PG_URL = os.environ.get("REPAIRS_TEST_PG_URL")  # e.g. postgresql+psycopg://postgres@host/postgres
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_engine(request, tmp_path: Path, seeded_server_db: Path) -> Iterator[sa.Engine]:
+    """The server's engine over a database of its own holding the demo data."""
+    if request.param == "sqlite":
+        copy_database(seeded_server_db, tmp_path / "server.db")
+        engine = db.create_engine(f"sqlite:///{tmp_path / 'server.db'}")
+        yield engine
+        engine.dispose()
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL: set REPAIRS_TEST_PG_URL to run these on it too")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    engine = db.create_engine(url)
+    try:
+        demo.seed(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def copy_database(template: Path, path: Path) -> None:
