@@ -67,6 +67,9 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     go_to(trade, "My jobs")
     sync_until(trade, card(trade, TITLE))
     expect(card(trade, TITLE, says="Flat")).to_be_visible()  # the address, now it is theirs
+    # Changed since they last saw it (on the board): marked until they leave the screen.
+    expect(card(trade, TITLE, says="New or updated")).to_be_visible()
+    shoot(trade, "trade-new-or-updated")
     tap(card(trade, TITLE).get_by_role("button", name="No access"))
     type_into(trade, "What happened?", "No answer at 9am. Calling card left.")
     tap(trade.get_by_role("alertdialog").get_by_role("button", name="Record no access"))
