@@ -73,6 +73,8 @@ class OurRules(Screen):
             for t in Trade
         }
         self.phone = field("Out-of-hours emergency line for residents", max_length=30)
+        self.waiting = hint("Your rules are on their way: they appear here after the first sync.")
+        self.form = ft.Column(disabled=True, spacing=16)  # until the rules are on the device
         self.controls = ft.Column(
             [
                 heading("Our rules"),
@@ -80,34 +82,38 @@ class OurRules(Screen):
                     "Targets, award routes and ranking for new jobs. Jobs already posted keep "
                     "theirs."
                 ),  # fmt: skip
-                self._section(
-                    "Repair targets",
-                    [*self._pick(NUMBERS, 5), labelled(self.right_to_repair, RIGHT_TO_REPAIR)],
-                ),
-                self._section(
-                    "How jobs are awarded",
-                    [
-                        *(dropdown_row(d) for d in self.routes.values()),
-                        self.direct_districts,
-                        dropdown_row(self.direct_to),
-                        *(self.numbers[n] for n in ("auto_award_hours", "choice_hours")),
-                    ],
-                ),
-                self._section(
-                    "Ranking: how much each part of the score counts",
-                    [ft.Row(list(self.weights.values()), wrap=True)],
-                ),
-                self._section(
-                    "Schedule of rates: a typical repair in each trade",
-                    [ft.Row(list(self.rates.values()), wrap=True)],
-                ),
-                self._section("Residents and payment", [self.phone, self.numbers["pay_days"]]),
-                ft.FilledButton("Save our rules", on_click=guarded(self._save)),
+                self.waiting,
+                self.form,
             ],
             spacing=16,
             scroll=ft.ScrollMode.AUTO,
             expand=True,
         )
+        self.form.controls = [
+            self._section(
+                "Repair targets",
+                [*self._pick(NUMBERS, 5), labelled(self.right_to_repair, RIGHT_TO_REPAIR)],
+            ),
+            self._section(
+                "How jobs are awarded",
+                [
+                    *(dropdown_row(d) for d in self.routes.values()),
+                    self.direct_districts,
+                    dropdown_row(self.direct_to),
+                    *(self.numbers[n] for n in ("auto_award_hours", "choice_hours")),
+                ],
+            ),
+            self._section(
+                "Ranking: how much each part of the score counts",
+                [ft.Row(list(self.weights.values()), wrap=True)],
+            ),
+            self._section(
+                "Schedule of rates: a typical repair in each trade",
+                [ft.Row(list(self.rates.values()), wrap=True)],
+            ),
+            self._section("Residents and payment", [self.phone, self.numbers["pay_days"]]),
+            ft.FilledButton("Save our rules", on_click=guarded(self._save)),
+        ]
         self.control = self.controls
         self.loaded = False  # a form being edited is not reloaded under the officer's hands
 
@@ -123,8 +129,11 @@ class OurRules(Screen):
     async def refresh(self) -> None:
         if self.loaded:
             return
-        self.loaded = True
         rules: Landlord = await self.client.landlord()
+        if not rules.name:  # not on this device yet: saving the defaults would overwrite them
+            return
+        self.loaded = True
+        self.waiting.visible, self.form.disabled = False, False
         teams = await self.client.direct_teams()
         for name, box in self.numbers.items():
             box.value = str(getattr(rules, name))
