@@ -454,6 +454,7 @@ class ReportRepair(Screen):
         self.suggested: Suggestion | None = None  # from the guide's answers
         self.same = ft.Column(spacing=8, visible=False)  # "me too" on a neighbour's report
         self.confirmed: str | None = None  # the repair just reported, until the next one
+        self._shown: tuple | None = None  # the confirmation as last drawn
         self.banners = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.form: list[ft.Control] = [
             self.banners,
@@ -622,7 +623,12 @@ class ReportRepair(Screen):
         """The confirmation follows the report: waiting on this device, then sent."""
         await self.guide.load()
         job = await self.client.job(self.confirmed) if self.confirmed else None
-        self.control.controls = [self.banners, *self._confirmation(job)] if job else self.form
+        # Drawn again only when it changed: a tap arriving as a redrawn button replaces the
+        # one tapped is lost ("Report another repair" did nothing when a sync ended then).
+        shown = (job.id, job.pending, job.status, job.target_at) if job else None
+        if shown is None or shown != self._shown:
+            self.control.controls = [self.banners, *self._confirmation(job)] if job else self.form
+        self._shown = shown
         # The report form stays at the top, where a resident with a leak looks for it:
         # choices waiting for them are on My repairs.
         self.banners.controls = []
@@ -689,6 +695,7 @@ class ReportRepair(Screen):
 
     def open_item(self, item_id: str | None) -> None:
         self.confirmed = item_id
+        self._shown = None
         if item_id is None:
             self.control.controls = self.form
 

@@ -171,7 +171,7 @@ def card(page: Page, title: str, says: str | None = None) -> Locator:
     return found.filter(has_text=says).or_(found.filter(has=inner))
 
 
-def scroll_to(page: Page, target: Locator, steps: int = 8) -> None:
+def scroll_to(page: Page, target: Locator, steps: int = 14) -> None:
     """Scroll the screen until `target` is drawn: Flutter leaves what is off screen out of
     the accessibility tree, so a card below the fold cannot be found until scrolled to."""
     page.mouse.move(200, 400)
@@ -217,14 +217,39 @@ def settle(target: Locator, tries: int = 20) -> None:
         target.page.wait_for_timeout(150)
 
 
-def tap(target: Locator) -> None:
+def tap(target: Locator, then: Locator | None = None, tries: int = 3) -> None:
     """Tap a control through its semantics node (a DOM click, which Flutter turns into the
     control's tap action): it reaches the control even while a snack bar lies over it or
     the page still moves, where a pointer tap lands on whatever is drawn on top. Flutter
-    ignores such a click within 500 ms of pointer activity, so that is waited out first."""
-    target.wait_for()
-    target.page.wait_for_function("performance.now() - (window.__lastPointer || -1e9) > 600")
-    target.dispatch_event("click")
+    ignores such a click within 500 ms of pointer activity, so that is waited out first;
+    a control below the fold is scrolled to (until drawn it is not in the tree).
+
+    With `then`, what the tap must bring: a tap that arrives just as the screen is redrawn
+    after a sync reaches a control that is being replaced and is lost, so while `then`
+    has not come and the control is still there, it is tapped again."""
+    page = target.page
+    if not target.count():
+        scroll_to(page, target)
+    for attempt in range(tries):
+        target.wait_for()
+        page.wait_for_function("performance.now() - (window.__lastPointer || -1e9) > 600")
+        target.dispatch_event("click")
+        if then is None:
+            return
+        try:
+            expect(then.first).to_be_visible(timeout=5_000)
+            return
+        except AssertionError:
+            if attempt == tries - 1 or not target.count():
+                raise
+
+
+def send_report(page: Page) -> None:
+    """Send the report form, and see it taken."""
+    tap(
+        page.get_by_role("button", name="Send repair report"),
+        then=page.get_by_text(re.compile(r"^Repair reported\.")),
+    )
 
 
 def type_into(page: Page, label: str, text: str) -> None:

@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     put_forward,
     report_repair,
     see,
+    send_report,
     shoot,
     sign_in_as,
     sync_until,
@@ -111,7 +112,7 @@ def test_the_resident_chooses_from_the_officers_ranked_shortlist(browser, app_en
     report_repair(
         resident, TITLE, where="Bathroom or toilet", what="A leak or drip", room="Bathroom"
     )
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, re.compile(r"^Repair reported\."))
 
     # The officer posts it, by the landlord's usual route.

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     put_forward,
     report_repair,
     see,
+    send_report,
     shoot,
     sign_in_as,
     start_visit,
@@ -40,7 +41,7 @@ def test_extra_work_is_asked_for_with_a_photo_approved_by_the_officer_and_seen_b
     resident = open_app(browser, app_url, "tablet")
     sign_in_as(resident, "Resident")
     report_repair(resident, TITLE, where="Hall or stairs inside the home", what="A leak or drip")
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, re.compile(r"^Repair reported\."))
 
     officer = open_app(browser, app_url, "desktop")

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     report_repair,
     scroll_to,
     see,
+    send_report,
     shoot,
     sign_in_as,
     sync_status,
@@ -62,10 +63,13 @@ def test_resident_reports_a_repair_with_a_photo_and_sees_it_in_my_repairs(browse
     attach_photo(page, "Add photos", (40, 90, 160))
     shoot(page, "resident-report")
 
-    tap(page.get_by_role("button", name="Send repair report"))
+    send_report(page)
     see(page, re.compile(r"^Repair reported\."))
     see(page, re.compile(r"^Your reference: [0-9A-F]{8}$"))
-    tap(page.get_by_role("button", name="Report another repair"))
+    tap(
+        page.get_by_role("button", name="Report another repair"),
+        then=page.get_by_role("textbox", name="What's wrong?"),
+    )
     expect(page.get_by_role("textbox", name="What's wrong?")).to_have_value("")
     expect(page.get_by_role("img", name="Photo 1")).to_have_count(0)
 

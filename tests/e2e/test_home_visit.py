@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     report_repair,
     run,
     see,
+    send_report,
     settle,
     shoot,
     sign_in_with,
@@ -109,7 +110,7 @@ def test_gas_then_a_guided_report_an_appointment_and_not_fixed(
     report_repair(resident, LEAK, where="Bathroom or toilet", what="A leak or drip")
     see(resident, re.compile("^This goes to a tradesperson for plumbing. Repairs like this"))
     shoot_tablet(resident, "report-guided")
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, re.compile("^Repair reported"))
     # The confirmation names the trade and the room the guide chose.
     see(resident, "Plumbing")

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     put_forward,
     report_repair,
     see,
+    send_report,
     shoot,
     sign_in_as,
     start_visit,
@@ -36,7 +37,7 @@ def test_a_repair_goes_from_report_to_award_to_completion_to_rating(browser, app
     resident = open_app(browser, app_url)
     sign_in_as(resident, "Resident")
     report_repair(resident, TITLE, where="Kitchen", what="A leak or drip")
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, re.compile(r"^Repair reported\."))
 
     # The officer triages it and posts it to the marketplace.

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     report_repair,
     run,
     see,
+    send_report,
     shoot,
     sign_in_with,
     sync_status,
@@ -69,7 +70,7 @@ def test_a_neighbour_says_me_too_on_a_broken_stairwell_light(
     sign_in_with(resident, "resident")
     report_repair(resident, LIGHT, where=STAIRS, what=LIGHTS)
     see(resident, re.compile("^This goes to a tradesperson for electrical. Repairs like"))
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, re.compile("^Repair reported"))
     tap(resident.get_by_role("button", name="Sync now"))
     expect(

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     open_app,
     report_repair,
     see,
+    send_report,
     shoot,
     sync_status,
     tap,
@@ -65,7 +66,7 @@ def lose_signal(page: Page, server: Process) -> None:
 
 def report(page: Page, title: str) -> None:
     report_repair(page, title, where="Living room", what="Window broken or won't close")
-    tap(page.get_by_role("button", name="Send repair report"))
+    send_report(page)
 
 
 def test_a_repair_reported_without_signal_waits_on_the_device_then_is_sent(

@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
     open_app,
     post_job,
     see,
+    send_report,
     sign_in_as,
     sync_until,
     tap,
@@ -139,7 +140,7 @@ def test_the_officer_holds_contractors_to_account(browser, app_env, tmp_path):
     sign_in_as(resident, "Resident")
     choose(resident, "What kind of repair?", "Damp and mould")
     type_into(resident, "What's wrong?", DAMP)
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, "Repair reported")
 
     officer = open_app(browser, url, "desktop")

@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     report_repair,
     run,
     see,
+    send_report,
     shoot,
     sign_in_with,
     sync_status,
@@ -50,7 +51,7 @@ def test_the_officer_gives_a_home_its_alerts_and_the_repair_carries_them(
     report_repair(resident, TITLE, trade="Plumbing", room="Bathroom")
     choose(resident, "How should the tradesperson contact you?", "Text message")
     type_into(resident, "Best times to contact you (optional)", "after 4pm")
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, re.compile("^Repair reported"))
     tap(resident.get_by_role("button", name="Sync now"))
     expect(sync_status(resident)).to_contain_text("Up to date")

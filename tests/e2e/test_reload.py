@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     post_job,
     report_repair,
     see,
+    send_report,
     sign_in_as,
     sync_status,
     sync_until,
@@ -43,7 +44,7 @@ def report(page: Page, title: str) -> None:
         what="Cupboards, floors, stairs or skirting",
         room="Hallway",
     )
-    tap(page.get_by_role("button", name="Send repair report"))
+    send_report(page)
     see(page, re.compile(r"^Repair reported\."))
 
 

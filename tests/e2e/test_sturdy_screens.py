@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     put_forward,
     report_repair,
     see,
+    send_report,
     shoot,
     sign_in_as,
     sync_status,
@@ -43,7 +44,7 @@ def test_resident_sees_a_reference_and_next_steps_then_opens_the_repair(browser,
     sign_in_as(page, "Resident")
     report(page, "Bedroom", "Damp or mould", DAMP)
     attach_photo(page, "Add photos", (60, 70, 60))
-    tap(page.get_by_role("button", name="Send repair report"))
+    send_report(page)
 
     # The confirmation: a reference to quote, what happens next, when, and Awaab's Law.
     see(page, "Repair reported")
@@ -79,7 +80,7 @@ def test_offers_change_and_withdraw_the_award_is_confirmed_and_done_work_stays(b
     resident = open_app(browser, app_url, "tablet")
     sign_in_as(resident, "Resident")
     report(resident, "Bathroom or toilet", "A leak or drip", LEAK)
-    tap(resident.get_by_role("button", name="Send repair report"))
+    send_report(resident)
     see(resident, re.compile(r"^Repair reported\."))
 
     # The officer narrows the long list to what matters, then posts the new report.
